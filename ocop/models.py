@@ -1,0 +1,95 @@
+"""What every app shares: the audit log and the record of background jobs."""
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .enums import JOB_FINAL_STATUSES, JobStatus
+
+
+class AuditEntry(models.Model):
+    """Who did what to which object, when, and from which state.
+
+    ``action`` is namespaced (``evaluation.dossier.referred``); ``data`` keeps the
+    previous state and whatever the action needs to be read back later.
+    """
+
+    created_at = models.DateTimeField(_("thời điểm"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người thực hiện"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    action = models.CharField(_("hành động"), max_length=100, db_index=True)
+    content_type = models.ForeignKey(
+        ContentType, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    object_id = models.CharField(max_length=64, blank=True, db_index=True)
+    target = GenericForeignKey("content_type", "object_id")
+    object_repr = models.CharField(_("đối tượng"), max_length=300, blank=True)
+    from_state = models.CharField(_("từ trạng thái"), max_length=50, blank=True)
+    to_state = models.CharField(_("sang trạng thái"), max_length=50, blank=True)
+    reason = models.TextField(_("lý do"), blank=True)
+    data = models.JSONField(_("dữ liệu"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("nhật ký")
+        verbose_name_plural = _("nhật ký")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["content_type", "object_id"])]
+
+    def __str__(self):
+        return f"{self.created_at:%d/%m/%Y %H:%M} {self.action} {self.object_repr}"
+
+
+class Job(models.Model):
+    """A piece of long work done in the background, with progress people can watch."""
+
+    kind = models.CharField(_("loại việc"), max_length=100, db_index=True)
+    status = models.CharField(
+        _("trạng thái"),
+        max_length=20,
+        choices=JobStatus.choices,
+        default=JobStatus.QUEUED,
+        db_index=True,
+    )
+    title = models.CharField(_("tiêu đề"), max_length=300, blank=True)
+    params = models.JSONField(_("tham số"), default=dict, blank=True)
+    progress_done = models.PositiveIntegerField(_("đã xong"), default=0)
+    progress_total = models.PositiveIntegerField(_("tổng số"), default=0)
+    message = models.TextField(_("thông báo"), blank=True)
+    result = models.JSONField(_("kết quả"), default=dict, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người tạo"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="jobs",
+    )
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+    started_at = models.DateTimeField(_("bắt đầu lúc"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("xong lúc"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("việc chạy nền")
+        verbose_name_plural = _("việc chạy nền")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return self.title or self.kind
+
+    @property
+    def is_finished(self):
+        return self.status in JOB_FINAL_STATUSES
+
+    @property
+    def percent(self):
+        if not self.progress_total:
+            return 100 if self.status == JobStatus.DONE else 0
+        return min(100, round(100 * self.progress_done / self.progress_total))

@@ -1,0 +1,35 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from registry.classification import load_product_sets
+from registry.demo import DEMO_PASSWORD, create_demo_accounts
+from registry.places import load_province
+
+
+class Command(BaseCommand):
+    help = (
+        "Chuẩn bị bản chạy thử: đơn vị hành chính, bộ sản phẩm, danh sách đăng ký "
+        "OCOP 2023 của Lai Châu và tài khoản mẫu cho từng vai trò."
+    )
+
+    def handle(self, *args, **options):
+        for code in settings.OCOP_PROVINCE_CODES:
+            province, _ = load_province(code)
+            self.stdout.write(
+                f"Đơn vị hành chính: {province.name}, {province.districts.count()} "
+                f"huyện cũ, {province.communes.filter(is_current=False).count()} xã "
+                f"cũ, {province.communes.filter(is_current=True).count()} xã mới."
+            )
+        self.stdout.write(f"Bộ sản phẩm: {len(load_product_sets())}.")
+
+        accounts = create_demo_accounts(settings.OCOP_PROVINCE_CODES[0])
+        self.stdout.write("")
+        self.stdout.write(self.style.SUCCESS("Tài khoản mẫu (mật khẩu chung):"))
+        for user in accounts:
+            area = user.commune or user.district or user.province
+            self.stdout.write(
+                f"  {user.username:<16} {DEMO_PASSWORD}  {user.get_role_display()}"
+                f" · {area}"
+            )
+        self.stdout.write("")
+        self.stdout.write("Mở http://127.0.0.1:8000/ và đăng nhập.")

@@ -1,0 +1,97 @@
+"""Who may see and change what in the registry.
+
+Every list goes through one of the ``visible_*`` functions, so that an officer of one
+district never sees another's records, whatever page or URL it comes through. The
+predicates (``rules``) decide actions and are checked in views and templates alike.
+"""
+
+import rules
+from django.db.models import Exists, OuterRef, Q
+
+from .enums import Role
+from .models import Producer, Product, Registration
+
+
+@rules.predicate
+def is_administrator(user):
+    return user.is_authenticated and (
+        user.is_superuser or user.role == Role.ADMINISTRATOR
+    )
+
+
+@rules.predicate
+def is_province_staff(user):
+    return user.is_authenticated and user.role == Role.PROVINCE_STAFF
+
+
+@rules.predicate
+def is_district_officer(user):
+    return user.is_authenticated and user.role == Role.DISTRICT_OFFICER
+
+
+@rules.predicate
+def is_commune_officer(user):
+    return user.is_authenticated and user.role == Role.COMMUNE_OFFICER
+
+
+@rules.predicate
+def is_council_member(user):
+    return user.is_authenticated and user.role == Role.COUNCIL_MEMBER
+
+
+is_province_wide = is_administrator | is_province_staff
+
+
+def registration_scope(user):
+    """The ``Q`` over ``Registration`` that a user's role and area allow."""
+    if not user.is_authenticated:
+        return Q(pk__in=[])
+    if user.is_superuser:
+        return Q()
+    if user.role in (Role.ADMINISTRATOR, Role.PROVINCE_STAFF, Role.COUNCIL_MEMBER):
+        return Q(province_id=user.province_id)
+    if user.role == Role.DISTRICT_OFFICER and user.district_id:
+        return Q(district_id=user.district_id)
+    if user.role == Role.COMMUNE_OFFICER and user.commune_id:
+        return Q(commune_id=user.commune_id) | Q(
+            product__producer__commune_id=user.commune_id
+        )
+    return Q(pk__in=[])
+
+
+def visible_registrations(user, queryset=None):
+    queryset = Registration.objects.all() if queryset is None else queryset
+    return queryset.filter(registration_scope(user))
+
+
+def visible_products(user, queryset=None):
+    queryset = Product.objects.all() if queryset is None else queryset
+    if user.is_authenticated and user.is_superuser:
+        return queryset
+    if user.is_authenticated and user.role in (
+        Role.ADMINISTRATOR,
+        Role.PROVINCE_STAFF,
+        Role.COUNCIL_MEMBER,
+    ):
+        return queryset.filter(producer__province_id=user.province_id)
+    registrations = visible_registrations(user).filter(product=OuterRef("pk"))
+    return queryset.filter(Exists(registrations))
+
+
+def visible_producers(user, queryset=None):
+    queryset = Producer.objects.all() if queryset is None else queryset
+    if user.is_authenticated and user.is_superuser:
+        return queryset
+    if user.is_authenticated and user.role in (
+        Role.ADMINISTRATOR,
+        Role.PROVINCE_STAFF,
+        Role.COUNCIL_MEMBER,
+    ):
+        return queryset.filter(province_id=user.province_id)
+    products = visible_products(user).filter(producer=OuterRef("pk"))
+    return queryset.filter(Exists(products))
+
+
+rules.add_perm("registry.import_registrations", is_province_wide)
+rules.add_perm("registry.add_producer", is_province_wide | is_district_officer)
+rules.add_perm("registry.add_product", is_province_wide | is_district_officer)
