@@ -37,6 +37,65 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 @pytest.fixture
 def lai_chau(db):
+    """Lai Châu with its units; loaded again after a transactional test flushed them."""
     from registry.models import Province
+    from registry.places import load_province
 
-    return Province.objects.get(code="12")
+    province = Province.objects.filter(code="12").first()
+    if province is None or not province.communes.exists():
+        province, _ = load_province("12")
+    return province
+
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's chromium driven by Playwright (its own browser download is not used)."""
+    import os
+    import shutil
+
+    path = shutil.which("chromium") or CHROMIUM
+    if not os.path.exists(path):
+        pytest.skip("chromium (Debian) không có trên máy: bỏ qua kiểm thử trình duyệt")
+    # Playwright's sync API runs an event loop in this thread; the ORM calls that
+    # tests make between browser steps are still synchronous.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=path,
+            args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(
+        locale="vi-VN", viewport={"width": 1366, "height": 900}
+    )
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.base_url = live_server.url
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def screenshot_dir():
+    """Where browser tests leave their screenshots for people to look at."""
+    path = Path(__file__).resolve().parent.parent / "test-artifacts"
+    path.mkdir(exist_ok=True)
+    return path
+
+
+def log_in(page, username, password="ocop-demo-2023"):
+    page.goto(page.base_url + "/dang-nhap/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(lambda url: "/dang-nhap/" not in url)
