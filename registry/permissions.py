@@ -64,34 +64,74 @@ def visible_registrations(user, queryset=None):
     return queryset.filter(registration_scope(user))
 
 
+def _is_province_wide_reader(user):
+    return user.is_authenticated and user.role in (
+        Role.ADMINISTRATOR,
+        Role.PROVINCE_STAFF,
+        Role.COUNCIL_MEMBER,
+    )
+
+
 def visible_products(user, queryset=None):
+    """Products registered in the user's area, or made by a producer of it."""
     queryset = Product.objects.all() if queryset is None else queryset
     if user.is_authenticated and user.is_superuser:
         return queryset
-    if user.is_authenticated and user.role in (
-        Role.ADMINISTRATOR,
-        Role.PROVINCE_STAFF,
-        Role.COUNCIL_MEMBER,
-    ):
+    if _is_province_wide_reader(user):
         return queryset.filter(producer__province_id=user.province_id)
     registrations = visible_registrations(user).filter(product=OuterRef("pk"))
-    return queryset.filter(Exists(registrations))
+    return queryset.filter(
+        Exists(registrations) | _producer_area(user, prefix="producer__")
+    )
 
 
 def visible_producers(user, queryset=None):
+    """Producers of the user's area, or with a product registered in it."""
     queryset = Producer.objects.all() if queryset is None else queryset
     if user.is_authenticated and user.is_superuser:
         return queryset
-    if user.is_authenticated and user.role in (
-        Role.ADMINISTRATOR,
-        Role.PROVINCE_STAFF,
-        Role.COUNCIL_MEMBER,
-    ):
+    if _is_province_wide_reader(user):
         return queryset.filter(province_id=user.province_id)
     products = visible_products(user).filter(producer=OuterRef("pk"))
-    return queryset.filter(Exists(products))
+    return queryset.filter(Exists(products) | _producer_area(user))
 
+
+def _producer_area(user, prefix=""):
+    """The ``Q`` over a producer's address that puts it in an officer's area.
+
+    A producer just added by an officer has no registration yet; it is still theirs.
+    """
+    if not user.is_authenticated:
+        return Q(pk__in=[])
+    if user.role == Role.DISTRICT_OFFICER and user.district_id:
+        return Q(**{f"{prefix}commune__district_id": user.district_id})
+    if user.role == Role.COMMUNE_OFFICER and user.commune_id:
+        return Q(**{f"{prefix}commune_id": user.commune_id})
+    return Q(pk__in=[])
+
+
+_VISIBLE = {
+    Producer: visible_producers,
+    Product: visible_products,
+    Registration: visible_registrations,
+}
+
+
+@rules.predicate
+def is_in_area(user, obj):
+    """Whether a producer, product or registration is within the user's area."""
+    if obj is None or not user.is_authenticated:
+        return False
+    return _VISIBLE[type(obj)](user).filter(pk=obj.pk).exists()
+
+
+# Who may write at all; the area is checked on each object.
+can_edit_registry = is_province_wide | is_district_officer | is_commune_officer
 
 rules.add_perm("registry.import_registrations", is_province_wide)
-rules.add_perm("registry.add_producer", is_province_wide | is_district_officer)
-rules.add_perm("registry.add_product", is_province_wide | is_district_officer)
+rules.add_perm("registry.add_producer", can_edit_registry)
+rules.add_perm("registry.add_product", can_edit_registry)
+rules.add_perm("registry.add_registration", can_edit_registry)
+rules.add_perm("registry.change_producer", can_edit_registry & is_in_area)
+rules.add_perm("registry.change_product", can_edit_registry & is_in_area)
+rules.add_perm("registry.change_registration", can_edit_registry & is_in_area)
