@@ -1,0 +1,317 @@
+"""Forms to add and edit producers, products and registrations.
+
+Each form is built for one user: the communes and districts it offers are those of
+the user's area, so an officer cannot even post another district's unit.
+"""
+
+import datetime
+import re
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from .enums import RegistrationKind, Role
+from .models import Commune, District, Producer, Product, ProductSet, Registration
+from .text import clean, normalise_phone
+
+TAX_CODE = re.compile(r"^\d{10}(-\d{3})?$")
+FIRST_PROGRAMME_YEAR = 2018
+
+
+class CommuneChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        if obj.is_current:
+            return _("%(name)s (từ 01/07/2025)") % {"name": obj.name}
+        return f"{obj.name}, {obj.district.name}"
+
+
+def communes_for(user):
+    """The communes a user may place a producer or a registration in."""
+    communes = Commune.objects.select_related("district").order_by(
+        "is_current", "district__code", "name"
+    )
+    if user.role == Role.COMMUNE_OFFICER and not user.is_superuser:
+        return communes.filter(pk=user.commune_id)
+    if user.role == Role.DISTRICT_OFFICER and not user.is_superuser:
+        return communes.filter(district_id=user.district_id)
+    if user.province_id:
+        return communes.filter(province_id=user.province_id)
+    return communes
+
+
+def districts_for(user):
+    """The districts a user may register a product into."""
+    if user.role == Role.DISTRICT_OFFICER and not user.is_superuser:
+        return District.objects.filter(pk=user.district_id)
+    if user.role == Role.COMMUNE_OFFICER and not user.is_superuser:
+        return District.objects.filter(communes=user.commune_id)
+    if user.province_id:
+        return District.objects.filter(province_id=user.province_id)
+    return District.objects.all()
+
+
+class BootstrapMixin:
+    """Bootstrap classes on every widget, and ``is-invalid`` where an error is."""
+
+    def style_fields(self):
+        for name, field in self.fields.items():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select):
+                css = "form-select"
+            else:
+                css = "form-control"
+            if self.is_bound and name in self.errors:
+                css += " is-invalid"
+            widget.attrs["class"] = css
+
+    def full_clean(self):
+        super().full_clean()
+        self.style_fields()
+
+
+class ProducerForm(BootstrapMixin, forms.ModelForm):
+    confirm_duplicate_phone = forms.BooleanField(
+        label=_("Vẫn lưu: đây là một chủ thể khác dùng chung số điện thoại"),
+        required=False,
+    )
+
+    class Meta:
+        model = Producer
+        fields = [
+            "name",
+            "kind",
+            "is_branch",
+            "representative",
+            "phone",
+            "address",
+            "commune",
+            "tax_code",
+        ]
+        field_classes = {"commune": CommuneChoiceField}
+        error_messages = {
+            "name": {"required": _("Nhập tên chủ thể.")},
+            "kind": {"required": _("Chọn loại hình chủ thể.")},
+            "commune": {
+                "invalid_choice": _("Xã này không thuộc địa bàn của tài khoản.")
+            },
+        }
+        help_texts = {
+            "is_branch": _("Chi nhánh của một hợp tác xã hay doanh nghiệp."),
+            "phone": _("Ví dụ 0912 345 678; dấu chấm và khoảng trắng được bỏ đi."),
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.duplicates = []
+        self.fields["commune"].queryset = communes_for(user)
+        self.fields["commune"].required = user.role in (
+            Role.DISTRICT_OFFICER,
+            Role.COMMUNE_OFFICER,
+        )
+        self.style_fields()
+
+    def clean_name(self):
+        return clean(self.cleaned_data["name"])
+
+    def clean_representative(self):
+        return clean(self.cleaned_data["representative"])
+
+    def clean_address(self):
+        return clean(self.cleaned_data["address"])
+
+    def clean_phone(self):
+        phone = normalise_phone(self.cleaned_data["phone"])
+        if phone and not (phone.startswith("0") and len(phone) in (10, 11)):
+            raise ValidationError(
+                _(
+                    "Số điện thoại phải có 10 chữ số (di động) hoặc 11 chữ số "
+                    "(cố định), bắt đầu bằng số 0."
+                ),
+                code="invalid_phone",
+            )
+        return phone
+
+    def clean_tax_code(self):
+        tax_code = clean(self.cleaned_data["tax_code"]).replace(" ", "")
+        if tax_code and not TAX_CODE.match(tax_code):
+            raise ValidationError(
+                _(
+                    "Mã số thuế gồm 10 chữ số; chi nhánh thêm dấu gạch và 3 chữ số "
+                    "(ví dụ 6200123456-001)."
+                ),
+                code="invalid_tax_code",
+            )
+        return tax_code
+
+    def clean(self):
+        cleaned = super().clean()
+        phone = cleaned.get("phone")
+        if phone:
+            others = Producer.objects.filter(
+                phone=phone, province_id=self.province_id
+            ).exclude(pk=self.instance.pk)
+            self.duplicates = list(others.only("id", "name")[:5])
+        if self.duplicates and not cleaned.get("confirm_duplicate_phone"):
+            names = ", ".join(p.name for p in self.duplicates)
+            self.add_error(
+                "phone",
+                ValidationError(
+                    _(
+                        "Số điện thoại này đã có ở chủ thể: %(names)s. Nếu đúng là một "
+                        "chủ thể khác, đánh dấu ô “Vẫn lưu” rồi lưu lại."
+                    ),
+                    params={"names": names},
+                    code="duplicate_phone",
+                ),
+            )
+        return cleaned
+
+    @property
+    def province_id(self):
+        if self.instance.province_id:
+            return self.instance.province_id
+        return self.user.province_id
+
+
+class ProductForm(BootstrapMixin, forms.ModelForm):
+    class Meta:
+        model = Product
+        fields = ["producer", "name", "product_set", "code", "description"]
+        error_messages = {
+            "name": {"required": _("Nhập tên sản phẩm.")},
+            "producer": {
+                "required": _("Chọn chủ thể."),
+                "invalid_choice": _("Chủ thể này không thuộc địa bàn của tài khoản."),
+            },
+        }
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, producers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["producer"].queryset = producers
+        self.fields["product_set"].queryset = ProductSet.objects.all()
+        self.style_fields()
+
+    def clean_name(self):
+        return clean(self.cleaned_data["name"])
+
+    def clean(self):
+        cleaned = super().clean()
+        producer, name = cleaned.get("producer"), cleaned.get("name")
+        if producer and name:
+            same = Product.objects.filter(producer=producer, name__iexact=name)
+            if same.exclude(pk=self.instance.pk).exists():
+                self.add_error(
+                    "name",
+                    ValidationError(
+                        _("Chủ thể này đã có một sản phẩm cùng tên."),
+                        code="duplicate_product",
+                    ),
+                )
+        return cleaned
+
+
+class RegistrationForm(BootstrapMixin, forms.ModelForm):
+    class Meta:
+        model = Registration
+        fields = [
+            "year",
+            "kind",
+            "district",
+            "commune",
+            "previous_stars",
+            "previous_year",
+        ]
+        field_classes = {"commune": CommuneChoiceField}
+        error_messages = {
+            "year": {"required": _("Nhập năm đăng ký.")},
+            "kind": {"required": _("Chọn hình thức đăng ký.")},
+            "district": {
+                "invalid_choice": _(
+                    "Cán bộ huyện chỉ đăng ký sản phẩm vào huyện của mình."
+                )
+            },
+            "commune": {
+                "invalid_choice": _("Xã này không thuộc địa bàn của tài khoản.")
+            },
+        }
+
+    def __init__(self, *args, user, product, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.product = product
+        self.fields["district"].queryset = districts_for(user)
+        self.fields["commune"].queryset = communes_for(user)
+        if user.role == Role.DISTRICT_OFFICER:
+            self.fields["district"].required = True
+            self.fields["district"].empty_label = None
+        self.fields["year"].widget.attrs.update({"min": FIRST_PROGRAMME_YEAR})
+        self.style_fields()
+
+    def clean_year(self):
+        year = self.cleaned_data["year"]
+        last = datetime.date.today().year + 1
+        if not FIRST_PROGRAMME_YEAR <= year <= last:
+            raise ValidationError(
+                _("Năm đăng ký phải từ %(first)s đến %(last)s."),
+                params={"first": FIRST_PROGRAMME_YEAR, "last": last},
+                code="year_out_of_range",
+            )
+        same = Registration.objects.filter(product=self.product, year=year)
+        if same.exclude(pk=self.instance.pk).exists():
+            raise ValidationError(
+                _("Sản phẩm này đã đăng ký năm %(year)s."),
+                params={"year": year},
+                code="duplicate_registration",
+            )
+        return year
+
+    def clean(self):
+        cleaned = super().clean()
+        kind = cleaned.get("kind")
+        stars = cleaned.get("previous_stars")
+        previous_year, year = cleaned.get("previous_year"), cleaned.get("year")
+        district, commune = cleaned.get("district"), cleaned.get("commune")
+
+        if kind == RegistrationKind.NEW and stars:
+            self.add_error(
+                "previous_stars",
+                _("Sản phẩm đăng ký mới chưa có hạng sao trước đó."),
+            )
+        if kind in (RegistrationKind.RE_EVALUATION, RegistrationKind.UPGRADE):
+            if not stars:
+                self.add_error(
+                    "previous_stars",
+                    _("Đánh giá lại và nâng hạng cần hạng sao sản phẩm đã đạt."),
+                )
+            elif not 3 <= stars <= 5:
+                self.add_error(
+                    "previous_stars",
+                    _(
+                        "Chỉ sản phẩm đã đạt từ 3 đến 5 sao mới được đánh giá lại hay "
+                        "nâng hạng."
+                    ),
+                )
+            elif kind == RegistrationKind.UPGRADE and stars == 5:
+                self.add_error(
+                    "previous_stars", _("Sản phẩm 5 sao không thể nâng hạng thêm.")
+                )
+        if previous_year and year and previous_year >= year:
+            self.add_error(
+                "previous_year",
+                _("Năm đạt sao trước đó phải trước năm đăng ký."),
+            )
+        if not district and not commune:
+            self.add_error("district", _("Chọn huyện hoặc xã đăng ký."))
+        if (
+            district
+            and commune
+            and not commune.is_current
+            and commune.district_id != district.pk
+        ):
+            self.add_error("commune", _("Xã này không thuộc huyện đã chọn."))
+        return cleaned
