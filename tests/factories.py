@@ -34,7 +34,9 @@ def district(code):
 
 def commune(name, district_code):
     """An old (before 1 July 2025) commune, by its name within its district."""
-    return Commune.objects.get(name=name, district__code=district_code, is_current=False)
+    return Commune.objects.get(
+        name=name, district__code=district_code, is_current=False
+    )
 
 
 def first_commune(district_code):
@@ -101,7 +103,9 @@ class RegistrationFactory(DjangoModelFactory):
     kind = RegistrationKind.NEW
     province = factory.LazyAttribute(lambda r: r.product.producer.province)
     district = factory.LazyAttribute(
-        lambda r: r.product.producer.commune.district
-        if r.product.producer.commune_id
-        else None
+        lambda r: (
+            r.product.producer.commune.district
+            if r.product.producer.commune_id
+            else None
+        )
     )
