@@ -4,9 +4,10 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from .enums import JOB_FINAL_STATUSES, JobStatus
+from .enums import JOB_FINAL_STATUSES, DocumentKind, JobStatus
 
 
 class AuditEntry(models.Model):
@@ -93,3 +94,66 @@ class Job(models.Model):
         if not self.progress_total:
             return 100 if self.status == JobStatus.DONE else 0
         return min(100, round(100 * self.progress_done / self.progress_total))
+
+
+def document_upload_to(instance, filename):
+    folder = instance.key.replace(":", "-").replace("/", "-")
+    return f"documents/{instance.kind}/{folder}/v{instance.version}-{filename}"
+
+
+class Document(models.Model):
+    """A file the programme produced (certificate, decision, report), one version.
+
+    ``key`` names what it is about (``certificate:12``); ``input_hash`` is the SHA-256
+    of the data it was made from. The same data never makes a second file; changed data
+    makes the next version, and earlier versions stay on record and downloadable.
+    """
+
+    kind = models.CharField(
+        _("loại tài liệu"), max_length=30, choices=DocumentKind.choices, db_index=True
+    )
+    key = models.CharField(_("khoá"), max_length=200)
+    version = models.PositiveIntegerField(_("phiên bản"), default=1)
+    title = models.CharField(_("tiêu đề"), max_length=300)
+    input_hash = models.CharField(_("mã băm dữ liệu"), max_length=64)
+    input_data = models.JSONField(_("dữ liệu đầu vào"), default=dict, blank=True)
+    file = models.FileField(_("tệp"), upload_to=document_upload_to, max_length=300)
+    file_name = models.CharField(_("tên tệp"), max_length=200)
+    media_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField(_("dung lượng"), default=0)
+    job = models.ForeignKey(
+        Job,
+        verbose_name=_("việc chạy nền"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="documents",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người tạo"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("tài liệu")
+        verbose_name_plural = _("tài liệu")
+        ordering = ["kind", "key", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "key", "version"], name="document_version_once"
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "key", "input_hash"], name="document_input_once"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.title} (v{self.version})"
+
+    def get_absolute_url(self):
+        return reverse("ocop:document-download", args=[self.pk])

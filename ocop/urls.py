@@ -6,6 +6,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("registry.urls")),
+    path("", include("ocop.app_urls")),
     path("danh-gia/", include("evaluation.urls")),
     path("xuc-tien/", include("promotion.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

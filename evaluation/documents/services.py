@@ -1,0 +1,222 @@
+"""The work behind the document jobs: each function takes the ``Job`` and a
+``progress(done, total)`` callback and returns the job's result.
+
+Side effects: stores documents (files and rows) through ``ocop.documents``; writes
+nothing else. Running one twice with unchanged data stores nothing new.
+"""
+
+import logging
+
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from ocop.documents import store_document
+from ocop.enums import DocumentKind
+from registry.text import fold
+
+from ..models import Certificate
+from .build import (
+    certificate_data,
+    decision_certificates,
+    decision_data,
+    round_summary_data,
+)
+
+logger = logging.getLogger(__name__)
+
+
+def file_slug(text):
+    return slugify(fold(text)) or "tai-lieu"
+
+
+def _result(documents):
+    return {"document_ids": [document.pk for document in documents]}
+
+
+def make_certificate(certificate, *, user=None, job=None):
+    """The PDF of one certificate (a new version only if what it says changed)."""
+    from .render import render_certificate
+
+    data = certificate_data(certificate)
+    return store_document(
+        kind=DocumentKind.CERTIFICATE,
+        key=f"certificate:{certificate.pk}",
+        title=_("Giấy chứng nhận %(number)s: %(product)s")
+        % {"number": certificate.number, "product": certificate.product_name},
+        data=data.as_dict(),
+        render=lambda _data: render_certificate(data),
+        file_name=f"giay-chung-nhan-{file_slug(certificate.number)}.pdf",
+        user=user,
+        job=job,
+    )
+
+
+def make_decision_certificates(job, progress):
+    """Every certificate of a decision: one PDF each, and all of them in one PDF.
+
+    Each certificate is laid out once; its page serves both files.
+    """
+    from .pdf import write_pdf
+    from .render import layout_certificate
+
+    number = job.params["decision_number"]
+    certificates = list(decision_certificates(number))
+    if not certificates:
+        raise Certificate.DoesNotExist(
+            _("Không có giấy chứng nhận nào theo quyết định %(number)s")
+            % {"number": number}
+        )
+    total = len(certificates)
+    progress(0, total)
+    items = [
+        (certificate, certificate_data(certificate)) for certificate in certificates
+    ]
+    layouts = []
+    documents = []
+    for index, (certificate, data) in enumerate(items, start=1):
+        laid_out = layout_certificate(data)
+        layouts.append(laid_out)
+        documents.append(
+            store_document(
+                kind=DocumentKind.CERTIFICATE,
+                key=f"certificate:{certificate.pk}",
+                title=_("Giấy chứng nhận %(number)s: %(product)s")
+                % {"number": certificate.number, "product": certificate.product_name},
+                data=data.as_dict(),
+                render=lambda _data, laid_out=laid_out: write_pdf([laid_out]),
+                file_name=f"giay-chung-nhan-{file_slug(certificate.number)}.pdf",
+                user=job.created_by,
+                job=job,
+            )
+        )
+        progress(index, total)
+    bundle = store_document(
+        kind=DocumentKind.CERTIFICATE_BUNDLE,
+        key=f"decision:{number}",
+        title=_("Giấy chứng nhận theo Quyết định %(number)s (%(count)s sản phẩm)")
+        % {"number": number, "count": total},
+        data={"certificates": [data.as_dict() for _c, data in items]},
+        render=lambda _data: write_pdf(layouts),
+        file_name=f"giay-chung-nhan-qd-{file_slug(number)}.pdf",
+        user=job.created_by,
+        job=job,
+    )
+    return _result([bundle, *documents])
+
+
+def make_decision(job, progress):
+    """The decision as PDF, with its annex, and the annex again as .xlsx."""
+    from ..reports import decision_annex_xlsx
+    from .render import render_decision
+
+    number = job.params["decision_number"]
+    data = decision_data(number)
+    progress(0, 2)
+    decision = store_document(
+        kind=DocumentKind.DECISION,
+        key=f"decision:{number}",
+        title=_("Quyết định %(number)s phê duyệt kết quả đánh giá, phân hạng")
+        % {"number": number},
+        data=data.as_dict(),
+        render=lambda _data: render_decision(data),
+        file_name=f"quyet-dinh-{file_slug(number)}.pdf",
+        user=job.created_by,
+        job=job,
+    )
+    progress(1, 2)
+    annex = store_document(
+        kind=DocumentKind.DECISION_ANNEX,
+        key=f"decision:{number}",
+        title=_("Phụ lục Quyết định %(number)s (.xlsx)") % {"number": number},
+        data=data.as_dict(),
+        render=lambda _data: decision_annex_xlsx(data),
+        file_name=f"phu-luc-quyet-dinh-{file_slug(number)}.xlsx",
+        user=job.created_by,
+        job=job,
+    )
+    progress(2, 2)
+    return _result([decision, annex])
+
+
+def make_round_summary(job, progress):
+    from .render import render_round_summary
+
+    round_id = job.params["round_id"]
+    data = round_summary_data(round_id)
+    progress(0, 1)
+    document = store_document(
+        kind=DocumentKind.ROUND_SUMMARY,
+        key=f"round:{round_id}",
+        title=_("Tổng hợp điểm: %(round)s") % {"round": data.round_name},
+        data=data.as_dict(),
+        render=lambda _data: render_round_summary(data),
+        file_name=f"tong-hop-diem-{file_slug(data.round_name)}.pdf",
+        user=job.created_by,
+        job=job,
+    )
+    progress(1, 1)
+    return _result([document])
+
+
+REPORT_PRODUCTS = "products"
+REPORT_CERTIFICATES = "certificates"
+REPORT_REGISTRATIONS = "registrations"
+
+
+def report_titles():
+    return {
+        REPORT_PRODUCTS: _("Báo cáo sản phẩm OCOP theo huyện, loại hình, nhóm, năm"),
+        REPORT_CERTIFICATES: _("Báo cáo giấy chứng nhận: đã cấp, sắp hết hạn, thu hồi"),
+        REPORT_REGISTRATIONS: _("Danh sách đăng ký tham gia OCOP (.xlsx)"),
+    }
+
+
+def make_report(job, progress):
+    """A programme report (.xlsx) for the job's province (and year, for the
+    registration list)."""
+    from django.utils import timezone
+    from registry.reports import registration_list_data, registration_list_xlsx
+
+    from registry.models import Province
+
+    from ..reports import (
+        certificates_report_data,
+        certificates_report_xlsx,
+        products_report_data,
+        products_report_xlsx,
+    )
+
+    name = job.params["report"]
+    province = Province.objects.get(pk=job.params["province_id"])
+    progress(0, 1)
+    if name == REPORT_PRODUCTS:
+        data, render = products_report_data(province), products_report_xlsx
+        kind, key = DocumentKind.REPORT, f"report:products:{province.code}"
+        file_name = "bao-cao-san-pham-ocop.xlsx"
+    elif name == REPORT_CERTIFICATES:
+        today = timezone.localdate()
+        data = certificates_report_data(province, today)
+        render = certificates_report_xlsx
+        kind, key = DocumentKind.REPORT, f"report:certificates:{province.code}"
+        file_name = f"bao-cao-giay-chung-nhan-{today:%Y%m%d}.xlsx"
+    elif name == REPORT_REGISTRATIONS:
+        year = int(job.params["year"])
+        data = registration_list_data(province, year)
+        render = registration_list_xlsx
+        kind = DocumentKind.REGISTRATION_LIST
+        key = f"registrations:{province.code}:{year}"
+        file_name = f"danh-sach-dang-ky-ocop-{year}.xlsx"
+    else:
+        raise ValueError(_("Không có báo cáo «%(name)s».") % {"name": name})
+    document = store_document(
+        kind=kind,
+        key=key,
+        title=job.title or report_titles()[name],
+        data=data,
+        render=render,
+        file_name=file_name,
+        user=job.created_by,
+        job=job,
+    )
+    progress(1, 1)
+    return _result([document])

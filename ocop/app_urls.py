@@ -1,0 +1,17 @@
+from django.urls import path
+
+from . import views
+
+app_name = "ocop"
+
+urlpatterns = [
+    path("viec/<int:pk>/", views.JobDetail.as_view(), name="job-detail"),
+    path("tai-lieu/", views.DocumentList.as_view(), name="document-list"),
+    path(
+        "tai-lieu/<int:pk>/tai-ve/",
+        views.DocumentDownload.as_view(),
+        name="document-download",
+    ),
+    path("tai-lieu/tao/", views.DocumentJobStart.as_view(), name="document-job-start"),
+    path("xac-minh/<str:token>/", views.Verification.as_view(), name="verify"),
+]

@@ -1,0 +1,220 @@
+"""Jobs people watch, the documents they made, and the public verification page."""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.generic import DetailView, TemplateView, View
+
+from .enums import JOB_FINAL_STATUSES
+from .forms import (
+    JOB_DECISION,
+    JOB_DECISION_CERTIFICATES,
+    JOB_ROUND_SUMMARY,
+    DocumentJobForm,
+)
+from .jobs import start_job
+from .models import Document, Job
+from .permissions import visible_documents, visible_jobs
+
+RECENT_JOBS = 10
+DOCUMENTS_SHOWN = 200
+
+
+class JobDetail(LoginRequiredMixin, DetailView):
+    """A job's state; the page polls itself through htmx until the job ends."""
+
+    context_object_name = "job"
+
+    def get_queryset(self):
+        return visible_jobs(self.request.user).select_related("created_by")
+
+    def get_template_names(self):
+        if self.request.htmx:
+            return ["documents/includes/job_status.html"]
+        return ["documents/job_detail.html"]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        ids = self.object.result.get("document_ids", [])
+        context["documents"] = list(
+            Document.objects.filter(pk__in=ids).order_by("kind", "key", "-version")
+        )
+        return context
+
+
+class DocumentDownload(LoginRequiredMixin, View):
+    def get(self, request, pk):
+        document = get_object_or_404(visible_documents(request.user), pk=pk)
+        try:
+            handle = document.file.open("rb")
+        except FileNotFoundError as exc:
+            raise Http404 from exc
+        return FileResponse(
+            handle,
+            as_attachment=request.GET.get("inline") != "1",
+            filename=document.file_name,
+            content_type=document.media_type,
+        )
+
+
+def _choices(user):
+    """What this user may ask documents for: decisions, rounds, years, reports."""
+    from evaluation.documents.build import decisions
+    from evaluation.documents.services import report_titles
+    from evaluation.models import Certificate, Round
+    from registry.permissions import visible_registrations
+
+    registrations = visible_registrations(user)
+    certificates = Certificate.objects.filter(registration__in=registrations)
+    rounds = Round.objects.select_related("tier").order_by("-year", "closes_on")
+    if not user.is_superuser:
+        rounds = rounds.filter(province_id=user.province_id)
+    years = sorted(
+        set(registrations.values_list("year", flat=True).distinct()), reverse=True
+    )
+    return {
+        "decisions": list(decisions(certificates)),
+        "rounds": list(rounds),
+        "years": years,
+        "reports": report_titles(),
+    }
+
+
+class DocumentList(LoginRequiredMixin, TemplateView):
+    """The documents page: what was made (every version), and buttons to make more."""
+
+    template_name = "documents/document_list.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        documents = list(
+            visible_documents(user)
+            .select_related("created_by")
+            .order_by("-created_at", "-id")[:DOCUMENTS_SHOWN]
+        )
+        groups = {}
+        for document in documents:
+            groups.setdefault((document.kind, document.key), []).append(document)
+        for versions in groups.values():
+            versions.sort(key=lambda document: -document.version)
+        context["document_groups"] = list(groups.values())
+        context["jobs"] = list(
+            visible_jobs(user).select_related("created_by")[:RECENT_JOBS]
+        )
+        context["can_start"] = user.has_perm("ocop.start_document_jobs")
+        if context["can_start"]:
+            context.update(_choices(user))
+        return context
+
+
+class DocumentJobStart(LoginRequiredMixin, PermissionRequiredMixin, View):
+    """Start (or rejoin, if one is already under way) a document job."""
+
+    permission_required = "ocop.start_document_jobs"
+
+    def post(self, request):
+        from evaluation import tasks
+
+        choices = _choices(request.user)
+        form = DocumentJobForm(
+            request.POST,
+            decisions=[item["decision_number"] for item in choices["decisions"]],
+            rounds=[round_.pk for round_ in choices["rounds"]],
+            years=choices["years"],
+            reports=choices["reports"],
+        )
+        if not form.is_valid():
+            for errors in form.errors.values():
+                for error in errors:
+                    messages.error(request, error)
+            return redirect("ocop:document-list")
+        data = form.cleaned_data
+        job_kind = data["job"]
+        if job_kind in (JOB_DECISION_CERTIFICATES, JOB_DECISION):
+            number = data["decision_number"]
+            params = {"decision_number": number}
+            count = next(
+                item["count"]
+                for item in choices["decisions"]
+                if item["decision_number"] == number
+            )
+            if job_kind == JOB_DECISION_CERTIFICATES:
+                task, total = tasks.render_decision_certificates, count
+                title = _("Giấy chứng nhận theo Quyết định %(number)s") % {
+                    "number": number
+                }
+            else:
+                task, total = tasks.render_decision, 2
+                title = _("Quyết định %(number)s và phụ lục") % {"number": number}
+        elif job_kind == JOB_ROUND_SUMMARY:
+            round_ = next(r for r in choices["rounds"] if r.pk == data["round_id"])
+            params, task, total = {"round_id": round_.pk}, tasks.render_round_summary, 1
+            title = _("Tổng hợp điểm: %(round)s") % {"round": round_.name}
+        else:
+            params = {
+                "report": data["report"],
+                "province_id": request.user.province_id,
+            }
+            if data["report"] == "registrations":
+                params["year"] = data["year"]
+            task, total = tasks.render_report, 1
+            title = str(choices["reports"][data["report"]])
+            if data["report"] == "registrations":
+                title = f"{title} {data['year']}"
+        kind = f"documents.{job_kind}"
+        job = (
+            Job.objects.filter(kind=kind, params=params)
+            .exclude(status__in=JOB_FINAL_STATUSES)
+            .first()
+        )
+        if job is None:
+            job = start_job(
+                task,
+                kind=kind,
+                title=title,
+                params=params,
+                user=request.user,
+                total=total,
+            )
+        return redirect("ocop:job-detail", job.pk)
+
+
+class Verification(TemplateView):
+    """Public: is this certificate valid, expired or revoked? No login needed."""
+
+    template_name = "documents/verify.html"
+
+    def get_context_data(self, **kwargs):
+        from evaluation.documents.verification import certificate_id_from_token
+        from evaluation.enums import CertificateStatus
+        from evaluation.models import Certificate
+
+        context = super().get_context_data(**kwargs)
+        pk = certificate_id_from_token(kwargs["token"])
+        certificate = (
+            Certificate.objects.select_related("product").filter(pk=pk).first()
+            if pk
+            else None
+        )
+        if certificate is None:
+            raise Http404(_("Không có giấy chứng nhận này."))
+        today = timezone.localdate()
+        if certificate.status == CertificateStatus.REVOKED:
+            status = CertificateStatus.REVOKED
+        elif certificate.status == CertificateStatus.EXPIRED or (
+            certificate.expires_on < today
+        ):
+            status = CertificateStatus.EXPIRED
+        else:
+            status = CertificateStatus.VALID
+        context.update(
+            certificate=certificate,
+            status=status,
+            status_label=CertificateStatus(status).label,
+            newer=certificate.followed_by.order_by("-issued_on").first(),
+        )
+        return context
