@@ -1,0 +1,25 @@
+"""The import of a province's registration spreadsheet.
+
+``reader`` reads the sheet as offices keep it, ``planner`` matches it against the
+registry and says what will change, ``committer`` writes a plan in one transaction,
+and ``services`` ties them to an :class:`~registry.models.ImportBatch` and its job.
+"""
+
+from .issues import ImportRefused, Issue
+from .services import (
+    commit_batch,
+    create_batch,
+    preview_batch,
+    preview_file,
+    record_batch,
+)
+
+__all__ = [
+    "ImportRefused",
+    "Issue",
+    "commit_batch",
+    "create_batch",
+    "preview_batch",
+    "preview_file",
+    "record_batch",
+]

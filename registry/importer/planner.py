@@ -1,0 +1,713 @@
+"""Matching what the reader found against the database: the import's plan.
+
+The plan says, for every producer, product and registration of the sheet, whether it
+will be created, updated or left as it is, and carries every warning with its sheet
+and row. Nothing is written here; :mod:`.committer` writes a plan.
+"""
+
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+
+from ..enums import ProducerKind, RegistrationKind
+from ..models import Commune, District, Producer, Product, Registration
+from ..text import fold
+from .issues import ERROR, WARNING, ImportRefused, Issue
+from .reader import DistrictRow, SectionRow
+
+CREATE = "created"
+UPDATE = "updated"
+UNCHANGED = "unchanged"
+ACTIONS = (CREATE, UPDATE, UNCHANGED)
+
+PRODUCER_FIELDS = (
+    "name",
+    "kind",
+    "is_branch",
+    "representative",
+    "phone",
+    "address",
+    "commune_id",
+)
+REGISTRATION_FIELDS = ("kind", "district_id", "commune_id", "previous_year")
+CHANGE_LIST_LIMIT = 300
+MAX_LENGTHS = {"name": 300, "representative": 200, "address": 500, "product": 300}
+
+_HOUSEHOLD_ONLY = {"ho kinh doanh", "ho kd", "hkd", "ho gia dinh"}
+
+# (pattern on the folded name, kind); the earliest match in the name wins, so that
+# "Công ty ... hợp tác" is an enterprise and "HTX ... công ty" a cooperative.
+_KIND_PATTERNS = [
+    (re.compile(r"\b(to hop tac|tht)\b"), ProducerKind.COOPERATIVE_GROUP),
+    (re.compile(r"\b(hop tac xa|htx)\b"), ProducerKind.COOPERATIVE),
+    (
+        re.compile(r"\b(cong ty|doanh nghiep|dn|tnhh|cty|co phan)\b"),
+        ProducerKind.ENTERPRISE,
+    ),
+    (re.compile(r"\b(ho kinh doanh|hkd|ho kd|ho gia dinh)\b"), ProducerKind.HOUSEHOLD),
+    (re.compile(r"\btrang trai\b"), ProducerKind.FARM),
+]
+
+
+def producer_kind(name):
+    """(kind, is_branch) read from a producer's name; kind ``None`` if it says none."""
+    folded = fold(name)
+    found = [
+        (match.start(), kind)
+        for pattern, kind in _KIND_PATTERNS
+        if (match := pattern.search(folded))
+    ]
+    if not found:
+        return None, False
+    kind = min(found, key=lambda pair: pair[0])[1]
+    is_branch = folded.startswith("chi nhanh") and kind == ProducerKind.COOPERATIVE
+    return kind, is_branch
+
+
+@dataclass
+class ProducerPlan:
+    first_row: int
+    values: dict
+    rows: list = field(default_factory=list)
+    existing: dict | None = None
+    action: str = CREATE
+    changes: list = field(default_factory=list)
+    district_id: int | None = None  # of the first row, to find the commune
+
+    @property
+    def label(self):
+        return self.values["name"]
+
+
+@dataclass
+class ProductPlan:
+    producer: ProducerPlan
+    name: str
+    name_key: str
+    first_row: int
+    existing: dict | None = None
+    action: str = CREATE
+
+
+@dataclass
+class RegistrationPlan:
+    product: ProductPlan
+    row: int
+    values: dict
+    existing: dict | None = None
+    action: str = CREATE
+    changes: list = field(default_factory=list)
+
+
+@dataclass
+class Plan:
+    """What an import will do; ``preview()`` is its JSON form."""
+
+    sheet: str
+    header_row: int
+    year: int
+    year_source: str
+    province_id: int
+    producers: list = field(default_factory=list)
+    products: list = field(default_factory=list)
+    registrations: list = field(default_factory=list)
+    issues: list = field(default_factory=list)
+    districts: dict = field(default_factory=dict)  # id -> name
+
+    @property
+    def has_errors(self):
+        return any(issue.level == ERROR for issue in self.issues)
+
+    def counts(self):
+        result = {}
+        for name in ("producers", "products", "registrations"):
+            counter = Counter(item.action for item in getattr(self, name))
+            result[name] = {action: counter.get(action, 0) for action in ACTIONS}
+        return result
+
+    def preview(self):
+        by_kind = Counter(item.values["kind"] for item in self.registrations)
+        by_district = defaultdict(lambda: {"registrations": 0, "producers": set()})
+        for item in self.registrations:
+            entry = by_district[item.values["district_id"]]
+            entry["registrations"] += 1
+            entry["producers"].add(id(item.product.producer))
+        districts = [
+            {
+                "id": district_id,
+                "name": self.districts.get(district_id, _("(không rõ huyện)")),
+                "registrations": entry["registrations"],
+                "producers": len(entry["producers"]),
+            }
+            for district_id, entry in by_district.items()
+        ]
+        districts.sort(key=lambda entry: (entry["id"] is None, entry["id"] or 0))
+        changes = {
+            "producers": [
+                {
+                    "action": item.action,
+                    "row": item.first_row,
+                    "name": item.label,
+                    "changes": item.changes,
+                }
+                for item in self.producers
+                if item.action != UNCHANGED
+            ][:CHANGE_LIST_LIMIT],
+            "registrations": [
+                {
+                    "action": item.action,
+                    "row": item.row,
+                    "name": item.product.name,
+                    "producer": item.product.producer.label,
+                    "changes": item.changes,
+                }
+                for item in self.registrations
+                if item.action == UPDATE
+            ][:CHANGE_LIST_LIMIT],
+        }
+        return {
+            "sheet": self.sheet,
+            "header_row": self.header_row,
+            "year": self.year,
+            "year_source": self.year_source,
+            "counts": self.counts(),
+            "registrations_by_kind": {
+                kind.value: by_kind.get(kind.value, 0) for kind in RegistrationKind
+            },
+            "districts": districts,
+            "distinct_producers": len(self.producers),
+            "errors": sum(issue.level == ERROR for issue in self.issues),
+            "warnings": sum(issue.level == WARNING for issue in self.issues),
+            "issues": [issue.as_dict() for issue in self.issues],
+            "changes": changes,
+        }
+
+
+class _CommuneFinder:
+    """Finds the old commune named in a free-text address."""
+
+    _ABBREVIATIONS = [
+        (re.compile(r"\btt\.?\s*"), "thi tran "),
+        (re.compile(r"\bp\.\s*"), "phuong "),
+        (re.compile(r"\bx\.\s*"), "xa "),
+    ]
+
+    def __init__(self, province):
+        self.communes = [
+            (f" {_words(name)} ", pk, district_id)
+            for pk, name, district_id in Commune.objects.filter(
+                province=province, is_current=False
+            ).values_list("id", "name", "district_id")
+        ]
+        self.district_of = {pk: district for _, pk, district in self.communes}
+        self._cache = {}
+
+    def find(self, address, district_id):
+        """(commune id or None, problem or None)."""
+        key = (address, district_id)
+        if key not in self._cache:
+            self._cache[key] = self._find(address, district_id)
+        return self._cache[key]
+
+    def _find(self, address, district_id):
+        text = fold(address)
+        for pattern, replacement in self._ABBREVIATIONS:
+            text = pattern.sub(replacement, text)
+        text = f" {_words(text)} "
+        found = [(pk, district) for name, pk, district in self.communes if name in text]
+        local = [pk for pk, district in found if district == district_id]
+        candidates = local or [pk for pk, _district in found]
+        if len(candidates) == 1:
+            return candidates[0], None
+        if not candidates:
+            return None, "missing"
+        return None, "ambiguous"
+
+
+def _words(text):
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", fold(text)).split())
+
+
+def _district_index(province):
+    index = {}
+    names = {}
+    for district in District.objects.filter(province=province):
+        names[district.id] = district.name
+        index[_words(district.name)] = district.id
+        index.setdefault(_words(district.short_name), district.id)
+        if district.kind == "thanh_pho":
+            index.setdefault("tp " + _words(district.short_name), district.id)
+        if district.kind == "huyen":
+            index.setdefault("h " + _words(district.short_name), district.id)
+    return index, names
+
+
+class Planner:
+    """Builds a :class:`Plan` from a :class:`~.reader.SheetContent`."""
+
+    def __init__(self, content, province, year=None):
+        self.content = content
+        self.province = province
+        self.sheet = content.sheet
+        self.issues = list(content.issues)
+        if year:
+            self.year, self.year_source = int(year), "override"
+        elif content.title_year:
+            self.year, self.year_source = content.title_year, "title"
+        else:
+            raise ImportRefused(
+                _(
+                    "Không tìm thấy năm chương trình trong tiêu đề (ví dụ «NĂM "
+                    "2023»); hãy ghi rõ năm khi nhập."
+                ),
+                sheet=content.sheet,
+            )
+        self.district_index, self.district_names = _district_index(province)
+        self.communes = _CommuneFinder(province)
+
+    def warn(self, row, message, level=WARNING):
+        self.issues.append(Issue(level, self.sheet, row, str(message)))
+
+    def build(self):
+        blocks = self._blocks()
+        self._load_database()
+        producers = self.producer_plans = self._match_producers(blocks)
+        self._resolve_communes(producers)
+        products, registrations = self._plan_products(blocks)
+        self._check_subtotals(blocks)
+        plan = Plan(
+            sheet=self.sheet,
+            header_row=self.content.header_row,
+            year=self.year,
+            year_source=self.year_source,
+            province_id=self.province.id,
+            producers=producers,
+            products=products,
+            registrations=registrations,
+            issues=sorted(self.issues, key=lambda i: (i.sheet, i.row or 0)),
+            districts=self.district_names,
+        )
+        return plan
+
+    # Grouping rows ---------------------------------------------------------------
+
+    def _blocks(self):
+        """Product rows grouped by producer, each block knowing its section and
+        district; section and district rows become ``self.groups`` for subtotals."""
+        section = None
+        district_row = None
+        district_id = None
+        blocks = []
+        block = None
+        self.groups = []  # (row item, [blocks])
+        open_groups = {}  # "section" / "district" -> its list of blocks
+        warned_no_section = warned_no_district = False
+        for item in self.content.rows:
+            if isinstance(item, SectionRow):
+                section, district_row, district_id, block = item, None, None, None
+                open_groups = {"section": []}
+                self.groups.append((item, open_groups["section"]))
+                continue
+            if isinstance(item, DistrictRow):
+                district_row, block = item, None
+                district_id = self._district(item)
+                open_groups["district"] = []
+                self.groups.append((item, open_groups["district"]))
+                continue
+            if section is None and not warned_no_section:
+                warned_no_section = True
+                self.warn(
+                    item.row,
+                    _("Sản phẩm nằm trên mọi dòng mục A/B/C; coi là đăng ký mới."),
+                )
+            if district_row is None and not warned_no_district:
+                warned_no_district = True
+                self.warn(
+                    item.row,
+                    _("Sản phẩm không nằm dưới dòng huyện nào; không rõ huyện."),
+                )
+            if item.producer or block is None:
+                if not item.producer:
+                    self.warn(
+                        item.row,
+                        _(
+                            "Không có tên chủ thể, và không có chủ thể ở dòng trên; "
+                            "bỏ qua sản phẩm «%(product)s»."
+                        )
+                        % {"product": item.product},
+                        level=ERROR,
+                    )
+                    continue
+                block = {
+                    "rows": [item],
+                    "section": section,
+                    "district_id": district_id,
+                }
+                blocks.append(block)
+                for members in open_groups.values():
+                    members.append(block)
+            else:
+                block["rows"].append(item)
+        for block in blocks:
+            self._merge_block(block)
+        return blocks
+
+    def _district(self, item):
+        district_id = self.district_index.get(_words(item.name))
+        if district_id is None:
+            self.warn(
+                item.row,
+                _("Không tìm thấy huyện «%(name)s» trong tỉnh %(province)s.")
+                % {"name": item.name, "province": self.province.name},
+            )
+        return district_id
+
+    def _merge_block(self, block):
+        """A producer's details may be split over its rows: take each from the first
+        row that has it, and say so when two rows disagree."""
+        first = block["rows"][0]
+        values = {"name": first.producer}
+        labels = {
+            "representative": _("Đại diện"),
+            "address": _("Địa chỉ"),
+            "phone": _("Số điện thoại"),
+        }
+        for name in labels:
+            values[name] = ""
+            source = None
+            for row in block["rows"]:
+                value = getattr(row, name)
+                if not value:
+                    continue
+                if not values[name]:
+                    values[name], source = value, row.row
+                elif fold(value) != fold(values[name]):
+                    self.warn(
+                        row.row,
+                        _(
+                            "%(field)s «%(value)s» khác với dòng %(row)s «%(kept)s» "
+                            "của cùng chủ thể; giữ giá trị ở dòng %(row)s."
+                        )
+                        % {
+                            "field": labels[name],
+                            "value": value,
+                            "row": source,
+                            "kept": values[name],
+                        },
+                    )
+        if fold(values["name"]) in _HOUSEHOLD_ONLY and values["representative"]:
+            values["name"] = _("Hộ kinh doanh %(name)s") % {
+                "name": values["representative"]
+            }
+        for name, limit in MAX_LENGTHS.items():
+            if len(values.get(name, "")) > limit:
+                self.warn(
+                    first.row,
+                    _("«%(value)s…» dài quá %(limit)s ký tự.")
+                    % {"value": values[name][:60], "limit": limit},
+                    level=ERROR,
+                )
+        kind, is_branch = producer_kind(values["name"])
+        if kind is None:
+            self.warn(
+                first.row,
+                _(
+                    "Không nhận ra loại hình của chủ thể «%(name)s» (doanh nghiệp, "
+                    "HTX, tổ hợp tác, hộ kinh doanh); ghi là «Khác»."
+                )
+                % {"name": values["name"]},
+            )
+            kind = ProducerKind.OTHER
+        values["kind"] = kind.value
+        values["is_branch"] = is_branch
+        block["values"] = values
+
+    # Producers ---------------------------------------------------------------------
+
+    def _load_database(self):
+        self.db_producers = list(
+            Producer.objects.filter(province=self.province).values(
+                "id", "name_key", *PRODUCER_FIELDS
+            )
+        )
+        self.db_by_phone = {}
+        self.db_by_name = defaultdict(list)
+        for producer in self.db_producers:
+            if producer["phone"]:
+                self.db_by_phone.setdefault(producer["phone"], producer)
+            key = (producer["name_key"], fold(producer["representative"]))
+            self.db_by_name[key].append(producer)
+
+    def _match_producers(self, blocks):
+        plans = []
+        by_phone = {}
+        by_name = defaultdict(list)
+        for block in blocks:
+            values = block["values"]
+            phone = values["phone"]
+            name_key = (fold(values["name"]), fold(values["representative"]))
+            plan = by_phone.get(phone) if phone else None
+            if plan is None:
+                # Same name and representative but two different phones: two
+                # producers (one person may represent several).
+                plan = next(
+                    (
+                        candidate
+                        for candidate in by_name[name_key]
+                        if not phone or not candidate.values["phone"]
+                    ),
+                    None,
+                )
+            if plan is None:
+                plan = ProducerPlan(
+                    first_row=block["rows"][0].row,
+                    values=dict(values, commune_id=None),
+                    district_id=block["district_id"],
+                )
+                plans.append(plan)
+                by_name[name_key].append(plan)
+            else:
+                self._merge_producer(plan, values, block["rows"][0].row)
+            if plan.values["phone"]:
+                by_phone.setdefault(plan.values["phone"], plan)
+            plan.rows.append(block["rows"][0].row)
+            block["producer"] = plan
+        for plan in plans:
+            plan.existing = self._find_existing(plan.values)
+        return plans
+
+    def _merge_producer(self, plan, values, row):
+        for name in ("representative", "address", "phone"):
+            if not plan.values[name]:
+                plan.values[name] = values[name]
+            elif values[name] and fold(values[name]) != fold(plan.values[name]):
+                self.warn(
+                    row,
+                    _(
+                        "Chủ thể «%(name)s» đã có ở dòng %(first)s với %(field)s "
+                        "«%(kept)s»; dòng này ghi «%(value)s». Giữ giá trị ở dòng "
+                        "%(first)s."
+                    )
+                    % {
+                        "name": plan.label,
+                        "first": plan.first_row,
+                        "field": {
+                            "representative": _("đại diện"),
+                            "address": _("địa chỉ"),
+                            "phone": _("số điện thoại"),
+                        }[name],
+                        "kept": plan.values[name],
+                        "value": values[name],
+                    },
+                )
+
+    def _find_existing(self, values):
+        if values["phone"] and values["phone"] in self.db_by_phone:
+            return self.db_by_phone[values["phone"]]
+        key = (fold(values["name"]), fold(values["representative"]))
+        return next(
+            (
+                producer
+                for producer in self.db_by_name.get(key, [])
+                if not values["phone"] or not producer["phone"]
+            ),
+            None,
+        )
+
+    def _resolve_communes(self, plans):
+        for plan in plans:
+            address = plan.values["address"]
+            if address:
+                commune_id, problem = self.communes.find(address, plan.district_id)
+                plan.values["commune_id"] = commune_id
+                if problem == "missing":
+                    self.warn(
+                        plan.first_row,
+                        _(
+                            "Không tìm thấy xã, phường, thị trấn nào trong địa chỉ "
+                            "«%(address)s» của chủ thể «%(name)s»."
+                        )
+                        % {"address": address, "name": plan.label},
+                    )
+                elif problem == "ambiguous":
+                    self.warn(
+                        plan.first_row,
+                        _(
+                            "Địa chỉ «%(address)s» của chủ thể «%(name)s» khớp với "
+                            "nhiều xã; chưa gán xã."
+                        )
+                        % {"address": address, "name": plan.label},
+                    )
+            self._compare_producer(plan)
+
+    def _compare_producer(self, plan):
+        existing = plan.existing
+        if existing is None:
+            plan.action = CREATE
+            return
+        for name in PRODUCER_FIELDS:
+            new = plan.values[name]
+            if new in ("", None):
+                # A blank in the sheet never erases what the registry knows.
+                plan.values[name] = existing[name]
+                continue
+            if new != existing[name]:
+                plan.changes.append(name)
+        plan.action = UPDATE if plan.changes else UNCHANGED
+
+    # Products and registrations -----------------------------------------------
+
+    def _plan_products(self, blocks):
+        existing_ids = [
+            plan.existing["id"] for plan in self.producer_plans if plan.existing
+        ]
+        db_products = {}
+        for start in range(0, len(existing_ids), 5000):
+            for product in Product.objects.filter(
+                producer_id__in=existing_ids[start : start + 5000]
+            ).values("id", "producer_id", "name", "name_key"):
+                db_products.setdefault(
+                    (product["producer_id"], product["name_key"]), product
+                )
+        db_registrations = {
+            registration["product_id"]: registration
+            for registration in Registration.objects.filter(
+                province=self.province, year=self.year
+            ).values("id", "product_id", *REGISTRATION_FIELDS)
+        }
+
+        products = {}
+        registrations = []
+        seen_rows = {}
+        for block in blocks:
+            producer = block["producer"]
+            section = block["section"]
+            kind = section.kind if section else RegistrationKind.NEW
+            for row in block["rows"]:
+                name_key = fold(row.product)
+                key = (id(producer), name_key)
+                if key in seen_rows:
+                    self.warn(
+                        row.row,
+                        _(
+                            "Sản phẩm «%(product)s» của «%(producer)s» đã có ở dòng "
+                            "%(first)s; mỗi sản phẩm chỉ đăng ký một lần trong năm, "
+                            "bỏ qua dòng này."
+                        )
+                        % {
+                            "product": row.product,
+                            "producer": producer.label,
+                            "first": seen_rows[key],
+                        },
+                    )
+                    continue
+                seen_rows[key] = row.row
+                if len(row.product) > MAX_LENGTHS["product"]:
+                    self.warn(
+                        row.row,
+                        _("«%(value)s…» dài quá %(limit)s ký tự.")
+                        % {"value": row.product[:60], "limit": MAX_LENGTHS["product"]},
+                        level=ERROR,
+                    )
+                product = ProductPlan(
+                    producer=producer,
+                    name=row.product,
+                    name_key=name_key,
+                    first_row=row.row,
+                )
+                if producer.existing:
+                    found = db_products.get((producer.existing["id"], name_key))
+                    if found:
+                        product.existing = found
+                        product.action = (
+                            UPDATE if found["name"] != row.product else UNCHANGED
+                        )
+                products[key] = product
+                registrations.append(
+                    self._plan_registration(
+                        product, row, kind, section, block, db_registrations
+                    )
+                )
+        return list(products.values()), registrations
+
+    def _plan_registration(self, product, row, kind, section, block, db_registrations):
+        producer = product.producer
+        district_id = block["district_id"]
+        commune_id = producer.values["commune_id"]
+        if commune_id and self.communes.district_of.get(commune_id) != district_id:
+            commune_id = None
+        values = {
+            "kind": kind.value if hasattr(kind, "value") else kind,
+            "district_id": district_id,
+            "commune_id": commune_id,
+            "previous_year": section.previous_year if section else None,
+        }
+        plan = RegistrationPlan(product=product, row=row.row, values=values)
+        if product.existing:
+            existing = db_registrations.get(product.existing["id"])
+            if existing:
+                plan.existing = existing
+                plan.changes = [
+                    name
+                    for name in REGISTRATION_FIELDS
+                    if values[name] != existing[name]
+                ]
+                plan.action = UPDATE if plan.changes else UNCHANGED
+        return plan
+
+    # Subtotals -----------------------------------------------------------------
+
+    def _check_subtotals(self, blocks):
+        for item, blocks in self.groups:
+            subtotal = item.subtotal
+            products = sum(len(block["rows"]) for block in blocks)
+            producers = {id(block["producer"]): block["producer"] for block in blocks}
+            label = item.name if isinstance(item, DistrictRow) else item.letter
+            if subtotal.products is not None and subtotal.products != products:
+                self._subtotal_warning(
+                    item, label, subtotal.products, products, _("sản phẩm")
+                )
+            if subtotal.producers is not None and subtotal.producers != len(producers):
+                self._subtotal_warning(
+                    item, label, subtotal.producers, len(producers), _("chủ thể")
+                )
+            if not subtotal.kinds:
+                continue
+            actual = Counter(plan.values["kind"] for plan in producers.values())
+            stated = Counter()
+            for text, count in subtotal.kinds.items():
+                kind, _branch = producer_kind(text)
+                stated[kind.value if kind else text] += count
+            for kind in sorted(set(actual) | set(stated)):
+                if actual.get(kind, 0) != stated.get(kind, 0):
+                    self._subtotal_warning(
+                        item,
+                        label,
+                        stated.get(kind, 0),
+                        actual.get(kind, 0),
+                        _kind_label(kind),
+                    )
+
+    def _subtotal_warning(self, item, label, stated, actual, what):
+        self.warn(
+            item.row,
+            _(
+                "Dòng tổng của «%(label)s» ghi %(stated)s %(what)s nhưng các dòng bên "
+                "dưới có %(actual)s."
+            )
+            % {"label": label, "stated": stated, "what": what, "actual": actual},
+        )
+
+
+def _kind_label(kind):
+    try:
+        return str(ProducerKind(kind).label).lower()
+    except ValueError:
+        return kind
+
+
+def plan_import(content, province, year=None):
+    """The :class:`Plan` for a read sheet against ``province``'s registry."""
+    return Planner(content, province, year).build()

@@ -1,0 +1,461 @@
+"""Reading a registration spreadsheet as provincial offices keep it.
+
+The sheet has title rows, then a header row (found by its words, in any column
+order), then section rows (A new registrations, B re-evaluations, C star upgrades),
+district rows ("I. Thành phố Lai Châu: 23 sản phẩm của 12 chủ thể (…)") and one row
+per product. A producer's cells are merged down over its products: openpyxl's
+read-only mode gives ``None`` below the anchor, which reads as "same as above".
+"""
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from ..enums import RegistrationKind
+from ..text import clean, fold, normalise_phone
+from .issues import WARNING, ImportRefused, Issue
+
+HEADER_SCAN_ROWS = 30
+HEADER_MIN_MATCHES = 3
+HEADER_CELL_MAX_LENGTH = 60
+
+NUMBER = "number"
+PRODUCT = "product"
+PRODUCER = "producer"
+REPRESENTATIVE = "representative"
+ADDRESS = "address"
+PHONE = "phone"
+REQUIRED_COLUMNS = (PRODUCT, PRODUCER, REPRESENTATIVE, ADDRESS, PHONE)
+
+
+def column_labels():
+    return {
+        NUMBER: _("TT"),
+        PRODUCT: _("Tên sản phẩm"),
+        PRODUCER: _("Tên chủ thể sản xuất"),
+        REPRESENTATIVE: _("Đại diện"),
+        ADDRESS: _("Địa chỉ cơ sở sản xuất"),
+        PHONE: _("Số điện thoại"),
+    }
+
+
+_ROMAN = re.compile(r"^([IVXLC]+)\s*[.):/-]\s*(.+)$")
+_SECTION = re.compile(r"^([A-H])\s*[.):/-]\s+(.+)$")
+_DISTRICT_WORDS = re.compile(r"^(huyen|thanh pho|thi xa|quan|tp|h)\b[. ]")
+_YEAR = re.compile(r"\bnam\s+(\d{4})\b")
+_SUBTOTAL_PRODUCTS = re.compile(r"(\d+)\s*san pham")
+_SUBTOTAL_PRODUCERS = re.compile(r"(\d+)\s*chu the")
+_SUBTOTAL_PART = re.compile(r"(\d+)\s*([^,;()\d]+)")
+_PHONE_SPLIT = re.compile(r"[,;/]|\s-\s|\bhoac\b")
+
+
+@dataclass
+class Subtotal:
+    """The counts a section or district row announces for the rows under it."""
+
+    products: int | None = None
+    producers: int | None = None
+    kinds: dict = field(default_factory=dict)  # folded label -> count
+
+
+@dataclass
+class SectionRow:
+    row: int
+    letter: str
+    text: str
+    kind: str
+    previous_year: int | None
+    subtotal: Subtotal
+
+
+@dataclass
+class DistrictRow:
+    row: int
+    text: str
+    name: str
+    subtotal: Subtotal
+
+
+@dataclass
+class ProductRow:
+    row: int
+    number: str
+    product: str
+    producer: str
+    representative: str
+    address: str
+    phone: str
+    raw_phone: str
+
+
+@dataclass
+class SheetContent:
+    """What the reader found in the workbook, before anything is matched."""
+
+    sheet: str
+    header_row: int
+    columns: dict
+    title: str
+    title_year: int | None
+    rows: list
+    issues: list
+    product_rows: int = 0
+
+
+def _header_key(value):
+    text = fold(value)
+    if not text or len(text) > HEADER_CELL_MAX_LENGTH:
+        return None
+    text = re.sub(r"[^a-z0-9 ]", " ", text)
+    text = " ".join(text.split())
+    if "dien thoai" in text or text in ("sdt", "so dt", "dt", "dtdd"):
+        return PHONE
+    if "dai dien" in text:
+        return REPRESENTATIVE
+    if "dia chi" in text:
+        return ADDRESS
+    if "chu the" in text or text in ("ten co so", "co so san xuat"):
+        return PRODUCER
+    if "san pham" in text:
+        return PRODUCT
+    if text in ("tt", "stt", "so tt", "so thu tu"):
+        return NUMBER
+    return None
+
+
+def match_header(values):
+    """The column index of each known header word in a row, or ``{}``."""
+    columns = {}
+    for index, value in enumerate(values):
+        key = _header_key(value)
+        if key and key not in columns:
+            columns[key] = index
+    return columns if len(columns) >= HEADER_MIN_MATCHES else {}
+
+
+def parse_subtotal(text):
+    folded = fold(text)
+    subtotal = Subtotal()
+    if match := _SUBTOTAL_PRODUCTS.search(folded):
+        subtotal.products = int(match.group(1))
+    if match := _SUBTOTAL_PRODUCERS.search(folded):
+        subtotal.producers = int(match.group(1))
+    if "(" in folded:
+        inside = folded[folded.index("(") + 1 :].split(")")[0]
+        for count, label in _SUBTOTAL_PART.findall(inside):
+            label = label.strip(" .:")
+            if label:
+                subtotal.kinds[label] = subtotal.kinds.get(label, 0) + int(count)
+    return subtotal
+
+
+def _section_kind(letter, text):
+    folded = fold(text)
+    if "danh gia lai" in folded or "phan hang lai" in folded:
+        return RegistrationKind.RE_EVALUATION
+    if "nang hang" in folded or "nang sao" in folded:
+        return RegistrationKind.UPGRADE
+    if "dang ky moi" in folded:
+        return RegistrationKind.NEW
+    return {
+        "B": RegistrationKind.RE_EVALUATION,
+        "C": RegistrationKind.UPGRADE,
+    }.get(letter, RegistrationKind.NEW)
+
+
+def _previous_year(kind, text):
+    if kind == RegistrationKind.NEW:
+        return None
+    match = _YEAR.search(fold(text))
+    return int(match.group(1)) if match else None
+
+
+def _phone(value, sheet, row, issues):
+    if value is None or value == "":
+        return "", ""
+    raw = clean(value) if not isinstance(value, (int, float)) else str(value)
+    if isinstance(value, str):
+        parts = [part for part in _PHONE_SPLIT.split(fold(value)) if part.strip()]
+        value = parts[0] if parts else value
+    phone = normalise_phone(value)[:20]
+    if phone and not 10 <= len(phone) <= 11:
+        issues.append(
+            Issue(
+                WARNING,
+                sheet,
+                row,
+                _("Số điện thoại «%(phone)s» không đúng dạng (10 chữ số).")
+                % {"phone": raw},
+            )
+        )
+    return phone, raw
+
+
+def check_file(path, size=None):
+    """Refuse what is not an .xlsx before openpyxl sees it: size, then magic bytes."""
+    path = Path(path)
+    size = path.stat().st_size if size is None else size
+    limit = settings.OCOP_IMPORT_MAX_BYTES
+    if size > limit:
+        raise ImportRefused(
+            _(
+                "Tệp quá lớn (%(size).1f MB); giới hạn là %(limit).1f MB. Hãy tách "
+                "danh sách thành nhiều tệp."
+            )
+            % {"size": size / 1024 / 1024, "limit": limit / 1024 / 1024}
+        )
+    if size == 0:
+        raise ImportRefused(_("Tệp rỗng, không có dữ liệu."))
+    with path.open("rb") as handle:
+        head = handle.read(8)
+        if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+            # Both a legacy .xls and a password-protected .xlsx are OLE2 files;
+            # only the latter carries an EncryptionInfo stream.
+            handle.seek(0)
+            body = handle.read()
+            if "EncryptionInfo".encode("utf-16-le") in body:
+                raise ImportRefused(
+                    _(
+                        "Tệp được đặt mật khẩu. Hãy mở tệp bằng Excel, bỏ mật khẩu "
+                        "rồi lưu lại và tải lên lần nữa."
+                    )
+                )
+            raise ImportRefused(
+                _(
+                    "Đây là tệp Excel cũ (.xls). Hãy mở bằng Excel, chọn «Lưu thành» "
+                    "kiểu Sổ làm việc Excel (.xlsx) rồi tải lên lần nữa."
+                )
+            )
+    if head.startswith(b"PK\x03\x04"):
+        return
+    if head.startswith((b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"BM", b"RIFF")):
+        raise ImportRefused(
+            _("Tệp này là một tệp ảnh, không phải bảng tính Excel (.xlsx).")
+        )
+    if head.startswith(b"%PDF"):
+        raise ImportRefused(
+            _("Tệp này là tệp PDF, không phải bảng tính Excel (.xlsx).")
+        )
+    raise ImportRefused(
+        _(
+            "Tệp này không phải bảng tính Excel (.xlsx) (có thể là tệp CSV hoặc văn "
+            "bản). Hãy mở bằng Excel và lưu lại dưới dạng .xlsx."
+        )
+    )
+
+
+def _open_workbook(path):
+    import zipfile
+
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        return load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
+        raise ImportRefused(
+            _(
+                "Tệp .xlsx bị hỏng, không đọc được. Hãy mở lại bằng Excel, lưu lại "
+                "và tải lên lần nữa."
+            )
+        ) from None
+
+
+def _find_header(worksheet):
+    title_lines = []
+    for number, values in enumerate(
+        worksheet.iter_rows(max_row=HEADER_SCAN_ROWS, values_only=True), start=1
+    ):
+        columns = match_header(values)
+        if columns:
+            return number, columns, title_lines
+        text = " ".join(clean(value) for value in values if clean(value))
+        if text:
+            title_lines.append(text)
+    return None, {}, title_lines
+
+
+def read_workbook(path, progress=None):
+    """Read the registration list from an .xlsx file.
+
+    Returns a :class:`SheetContent`; raises :class:`ImportRefused` for a file that
+    cannot be read as a registration list. ``progress(done, total)`` is called as rows
+    are read.
+    """
+    check_file(path)
+    workbook = _open_workbook(path)
+    try:
+        return _read(workbook, progress)
+    except ImportRefused:
+        raise
+    except Exception:
+        raise ImportRefused(
+            _(
+                "Tệp .xlsx bị hỏng, không đọc được. Hãy mở lại bằng Excel, lưu lại "
+                "và tải lên lần nữa."
+            )
+        ) from None
+    finally:
+        workbook.close()
+
+
+def _read(workbook, progress):
+    issues = []
+    chosen = None
+    has_content = False
+    for worksheet in workbook.worksheets:
+        header_row, columns, title_lines = _find_header(worksheet)
+        if title_lines or header_row:
+            has_content = True
+        if chosen is None and header_row:
+            chosen = (worksheet, header_row, columns, title_lines)
+        elif header_row:
+            issues.append(
+                Issue(
+                    WARNING,
+                    worksheet.title,
+                    None,
+                    _(
+                        "Trang tính này cũng có danh sách nhưng chỉ trang «%(sheet)s» "
+                        "được nhập; bỏ qua trang này."
+                    )
+                    % {"sheet": chosen[0].title},
+                )
+            )
+        elif title_lines:
+            issues.append(
+                Issue(
+                    WARNING,
+                    worksheet.title,
+                    None,
+                    _("Trang tính không có dòng tiêu đề của danh sách; bỏ qua."),
+                )
+            )
+    if not has_content:
+        raise ImportRefused(_("Bảng tính trống, không có dữ liệu."))
+    if chosen is None:
+        raise ImportRefused(
+            _(
+                "Không tìm thấy dòng tiêu đề của danh sách trong %(rows)s dòng đầu "
+                "(cần các cột: %(columns)s)."
+            )
+            % {
+                "rows": HEADER_SCAN_ROWS,
+                "columns": ", ".join(
+                    str(column_labels()[key]) for key in REQUIRED_COLUMNS
+                ),
+            }
+        )
+    worksheet, header_row, columns, title_lines = chosen
+    missing = [key for key in REQUIRED_COLUMNS if key not in columns]
+    if missing:
+        raise ImportRefused(
+            _("Dòng tiêu đề thiếu cột: %(columns)s.")
+            % {"columns": ", ".join(str(column_labels()[key]) for key in missing)},
+            sheet=worksheet.title,
+            row=header_row,
+        )
+
+    title = " ".join(title_lines)
+    match = _YEAR.search(fold(title))
+    content = SheetContent(
+        sheet=worksheet.title,
+        header_row=header_row,
+        columns=columns,
+        title=title,
+        title_year=int(match.group(1)) if match else None,
+        rows=[],
+        issues=issues,
+    )
+    total = worksheet.max_row or 0
+    width = max(columns.values()) + 1
+    for number, values in enumerate(
+        worksheet.iter_rows(min_row=header_row + 1, values_only=True),
+        start=header_row + 1,
+    ):
+        if len(values) < width:
+            values = tuple(values) + (None,) * (width - len(values))
+        item = _classify(content, number, values)
+        if item is not None:
+            content.rows.append(item)
+            content.product_rows += isinstance(item, ProductRow)
+        if progress and number % 1000 == 0:
+            progress(number, total)
+    if progress:
+        progress(total, total)
+    if not content.product_rows:
+        raise ImportRefused(
+            _("Danh sách không có dòng sản phẩm nào dưới dòng tiêu đề."),
+            sheet=content.sheet,
+            row=header_row,
+        )
+    return content
+
+
+def _classify(content, number, values):
+    """One row as a section, a district, a product, or ``None`` (blank, header)."""
+    texts = [clean(value) for value in values]
+    filled = [text for text in texts if text]
+    if not filled:
+        return None
+    if match_header(values):
+        return None  # a repeated header row
+
+    columns = content.columns
+    cell = {key: values[index] for key, index in columns.items()}
+    number_text = clean(cell.get(NUMBER)).rstrip(".").upper()
+    joined = " ".join(filled)
+
+    section = None
+    if len(number_text) == 1 and number_text in "ABCDEFGH" and len(filled) >= 2:
+        section = (number_text, " ".join(filled[1:]))
+    elif len(filled) == 1 and (match := _SECTION.match(joined)):
+        section = match.groups()
+    if section:
+        letter, text = section
+        kind = _section_kind(letter, text)
+        return SectionRow(
+            row=number,
+            letter=letter,
+            text=text,
+            kind=kind,
+            previous_year=_previous_year(kind, text),
+            subtotal=parse_subtotal(text),
+        )
+
+    product = clean(cell.get(PRODUCT))
+    others = [clean(cell.get(key)) for key in (PRODUCER, REPRESENTATIVE, PHONE)]
+    is_single_text = len(filled) == 1 and not any(others)
+    roman = _ROMAN.match(joined) if is_single_text or not product else None
+    if roman or (is_single_text and _DISTRICT_WORDS.match(fold(joined))):
+        text = roman.group(2) if roman else joined
+        name = text.split(":")[0].strip()
+        return DistrictRow(
+            row=number, text=text, name=name, subtotal=parse_subtotal(text)
+        )
+
+    if not product:
+        content.issues.append(
+            Issue(
+                WARNING,
+                content.sheet,
+                number,
+                _("Dòng không có tên sản phẩm, bỏ qua: «%(text)s».")
+                % {"text": joined[:120]},
+            )
+        )
+        return None
+    phone, raw_phone = _phone(cell.get(PHONE), content.sheet, number, content.issues)
+    return ProductRow(
+        row=number,
+        number=clean(cell.get(NUMBER)),
+        product=product,
+        producer=clean(cell.get(PRODUCER)),
+        representative=clean(cell.get(REPRESENTATIVE)),
+        address=clean(cell.get(ADDRESS)),
+        phone=phone,
+        raw_phone=raw_phone,
+    )
