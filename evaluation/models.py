@@ -471,6 +471,17 @@ def add_working_days(start, days):
     return current
 
 
+def add_months(day, months):
+    """The same day ``months`` later; the month's last day if it has no such day."""
+    import calendar
+
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return day.replace(
+        year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1])
+    )
+
+
 def evidence_path(instance, filename):
     return f"evidence/{instance.dossier_id}/{filename}"
 
