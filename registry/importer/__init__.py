@@ -9,6 +9,7 @@ from .issues import ImportRefused, Issue
 from .services import (
     commit_batch,
     create_batch,
+    import_once,
     preview_batch,
     preview_file,
     record_batch,
@@ -19,6 +20,7 @@ __all__ = [
     "Issue",
     "commit_batch",
     "create_batch",
+    "import_once",
     "preview_batch",
     "preview_file",
     "record_batch",

@@ -193,3 +193,23 @@ def commit_batch(batch, user=None, progress=None):
     batch.refresh_from_db()
     logger.info("import batch %s committed: %s", batch.pk, counts)
     return batch.summary
+
+
+def import_once(path, province, year=None):
+    """Import and commit ``path`` unless the same file was committed before.
+
+    Returns the committed batch's summary, or ``None`` when it was already imported
+    (or refused, or has errors: the batch records why).
+    """
+    path = Path(path)
+    with path.open("rb") as handle:
+        digest = _sha256(handle)
+        if ImportBatch.objects.filter(
+            province=province, sha256=digest, status=ImportStatus.COMMITTED
+        ).exists():
+            return None
+        batch = record_batch(handle, name=path.name, province=province, year=year)
+    preview = preview_batch(batch, year=year)
+    if batch.status != ImportStatus.PREVIEWED or preview["errors"]:
+        return None
+    return commit_batch(batch)

@@ -3,7 +3,11 @@ from django.core.management.base import BaseCommand
 
 from registry.classification import load_product_sets
 from registry.demo import DEMO_PASSWORD, create_demo_accounts
+from registry.importer import import_once
+from registry.models import Province
 from registry.places import load_province
+
+REGISTRATION_LIST = "lai-chau-ocop-2023-registration.xlsx"
 
 
 class Command(BaseCommand):
@@ -21,6 +25,18 @@ class Command(BaseCommand):
                 f"cũ, {province.communes.filter(is_current=True).count()} xã mới."
             )
         self.stdout.write(f"Bộ sản phẩm: {len(load_product_sets())}.")
+
+        registration_list = settings.BASE_DIR / "fixtures" / REGISTRATION_LIST
+        province = Province.objects.get(code=settings.OCOP_PROVINCE_CODES[0])
+        summary = import_once(registration_list, province, year=2023)
+        if summary is None:
+            self.stdout.write(f"Danh sách đăng ký 2023: đã nhập trước đó ({province}).")
+        else:
+            counts = {name: c["created"] for name, c in summary["counts"].items()}
+            self.stdout.write(
+                f"Danh sách đăng ký 2023: {counts['registrations']} đăng ký, "
+                f"{counts['products']} sản phẩm, {counts['producers']} chủ thể mới."
+            )
 
         accounts = create_demo_accounts(settings.OCOP_PROVINCE_CODES[0])
         self.stdout.write("")
