@@ -109,3 +109,39 @@ class RegistrationFactory(DjangoModelFactory):
             else None
         )
     )
+
+
+class Area:
+    """Records spread over two districts and a commune, for the permission tests.
+
+    - ``tam_duong``: a Tam Đường producer whose product Tam Đường registered;
+    - ``binh_lu``: a producer of Xã Bình Lư (Tam Đường), registered by Tam Đường;
+    - ``city``: a Lai Châu city producer whose product the city registered;
+    - ``crossed``: a Tam Đường producer whose product the city registered.
+    """
+
+    def __init__(self, year=2023):
+        tam_duong = commune("Thị trấn Tam Đường", TAM_DUONG)
+        binh_lu = commune("Xã Bình Lư", TAM_DUONG)
+        city = first_commune(LAI_CHAU_CITY)
+        self.tam_duong = RegistrationFactory(
+            product__name="Chè Shan tuyết Tam Đường",
+            product__producer__commune=tam_duong,
+            year=year,
+        ).product
+        self.binh_lu = RegistrationFactory(
+            product__name="Miến dong Bình Lư",
+            product__producer__commune=binh_lu,
+            year=year,
+        ).product
+        self.city = RegistrationFactory(
+            product__name="Rượu San Thàng",
+            product__producer__commune=city,
+            year=year,
+        ).product
+        self.crossed = RegistrationFactory(
+            product__name="Mật ong Bản Bo",
+            product__producer__commune=tam_duong,
+            district=district(LAI_CHAU_CITY),
+            year=year,
+        ).product

@@ -1,0 +1,224 @@
+"""Who sees and changes what: each role against the records of its area and others'."""
+
+import pytest
+from django.urls import reverse
+
+from ocop.models import AuditEntry
+from registry.demo import create_demo_accounts
+from registry.enums import ProducerKind, Role
+from registry.models import Producer, Product, Province, Registration
+from registry.permissions import visible_producers, visible_products
+from tests.factories import Area, ProducerFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def area(lai_chau, settings):
+    # Demo accounts hash their password; a fast hasher keeps these tests quick.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    create_demo_accounts("12")
+    return Area()
+
+
+@pytest.fixture
+def login(client):
+    from registry.models import User
+
+    def login_as(username):
+        user = User.objects.get(username=username)
+        client.force_login(user)
+        return user
+
+    return login_as
+
+
+def names(response):
+    return sorted(p.name for p in response.context["object_list"])
+
+
+@pytest.mark.parametrize(
+    ("username", "expected"),
+    [
+        ("tinh", ["binh_lu", "city", "crossed", "tam_duong"]),
+        ("quantri", ["binh_lu", "city", "crossed", "tam_duong"]),
+        ("hoidong1", ["binh_lu", "city", "crossed", "tam_duong"]),
+        # Tam Đường sees what it registered and what its producers make.
+        ("huyen.tamduong", ["binh_lu", "crossed", "tam_duong"]),
+        # The city sees what it registered, whoever makes it.
+        ("huyen.thanhpho", ["city", "crossed"]),
+        ("xa.binhlu", ["binh_lu"]),
+    ],
+)
+def test_product_list_shows_only_the_role_area(area, client, login, username, expected):
+    login(username)
+
+    response = client.get(reverse("registry:product-list"))
+
+    assert response.status_code == 200
+    assert names(response) == sorted(getattr(area, key).name for key in expected)
+
+
+@pytest.mark.parametrize(
+    ("username", "expected"),
+    [
+        ("tinh", ["binh_lu", "city", "crossed", "tam_duong"]),
+        ("huyen.tamduong", ["binh_lu", "crossed", "tam_duong"]),
+        ("huyen.thanhpho", ["city", "crossed"]),
+        ("xa.binhlu", ["binh_lu"]),
+    ],
+)
+def test_producer_list_shows_only_the_role_area(
+    area, client, login, username, expected
+):
+    login(username)
+
+    response = client.get(reverse("registry:producer-list"))
+
+    assert names(response) == sorted(
+        getattr(area, key).producer.name for key in expected
+    )
+
+
+def test_registration_list_of_district_officer_shows_its_registrations(
+    area, client, login
+):
+    login("huyen.thanhpho")
+
+    response = client.get(reverse("registry:registration-list"))
+
+    assert sorted(r.product.name for r in response.context["object_list"]) == sorted(
+        [area.city.name, area.crossed.name]
+    )
+
+
+def test_province_staff_does_not_see_another_province(area, client, login):
+    other = Province.objects.create(code="99", name="Tỉnh Thử", kind="tinh")
+    stranger = ProducerFactory(province=other, commune=None, name="Chủ thể tỉnh khác")
+    user = login("tinh")
+
+    response = client.get(reverse("registry:producer-list"))
+
+    assert stranger.name not in names(response)
+    assert visible_producers(user).filter(pk=stranger.pk).exists() is False
+
+
+@pytest.mark.parametrize(
+    ("username", "key"),
+    [
+        ("huyen.tamduong", "city"),
+        ("huyen.thanhpho", "tam_duong"),
+        ("xa.binhlu", "tam_duong"),
+        ("xa.binhlu", "city"),
+    ],
+)
+def test_detail_of_another_area_is_not_found(area, client, login, username, key):
+    product = getattr(area, key)
+    login(username)
+
+    product_page = client.get(reverse("registry:product-detail", args=[product.pk]))
+    producer_page = client.get(
+        reverse("registry:producer-detail", args=[product.producer.pk])
+    )
+
+    assert product_page.status_code == 404
+    assert producer_page.status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("username", "key"),
+    [
+        ("huyen.tamduong", "city"),
+        ("huyen.thanhpho", "tam_duong"),
+        ("xa.binhlu", "city"),
+    ],
+)
+def test_edit_pages_of_another_area_are_not_found(area, client, login, username, key):
+    product = getattr(area, key)
+    registration = product.registrations.get()
+    login(username)
+
+    urls = [
+        reverse("registry:product-update", args=[product.pk]),
+        reverse("registry:producer-update", args=[product.producer.pk]),
+        reverse("registry:registration-create", args=[product.pk]),
+        reverse("registry:registration-update", args=[registration.pk]),
+    ]
+
+    assert [client.get(url).status_code for url in urls] == [404, 404, 404, 404]
+
+
+def test_post_to_another_district_product_is_refused(area, client, login):
+    login("huyen.tamduong")
+
+    response = client.post(
+        reverse("registry:product-update", args=[area.city.pk]),
+        {"producer": area.city.producer.pk, "name": "Tên đã bị sửa"},
+    )
+
+    assert response.status_code == 404
+    assert Product.objects.get(pk=area.city.pk).name == "Rượu San Thàng"
+    assert AuditEntry.objects.count() == 0
+
+
+def test_council_member_reads_but_may_not_edit(area, client, login):
+    login("hoidong1")
+    product = area.tam_duong
+
+    detail = client.get(reverse("registry:product-detail", args=[product.pk]))
+    edits = [
+        client.get(reverse("registry:product-update", args=[product.pk])),
+        client.get(reverse("registry:producer-create")),
+        client.get(reverse("registry:registration-create", args=[product.pk])),
+    ]
+    post = client.post(
+        reverse("registry:producer-create"),
+        {"name": "Hợp tác xã Mới", "kind": ProducerKind.COOPERATIVE},
+    )
+
+    assert detail.status_code == 200
+    assert detail.context["can_change"] is False
+    assert b'href="/san-pham/%d/sua/"' % product.pk not in detail.content
+    assert [e.status_code for e in edits] == [403, 403, 403]
+    assert post.status_code == 403
+    assert Producer.objects.filter(name="Hợp tác xã Mới").exists() is False
+
+
+def test_district_officer_may_edit_a_product_of_its_area(area, client, login):
+    login("huyen.tamduong")
+
+    response = client.get(reverse("registry:product-update", args=[area.crossed.pk]))
+
+    assert response.status_code == 200
+
+
+def test_officer_sees_a_producer_it_just_added_without_products(area, login):
+    user = login("huyen.tamduong")
+    producer = ProducerFactory(commune=area.tam_duong.producer.commune)
+
+    assert visible_producers(user).filter(pk=producer.pk).exists() is True
+    assert visible_products(user).filter(producer=producer).count() == 0
+
+
+def test_anonymous_is_sent_to_log_in(area, client):
+    urls = [
+        reverse("registry:home"),
+        reverse("registry:product-list"),
+        reverse("registry:product-detail", args=[area.city.pk]),
+        reverse("registry:producer-create"),
+    ]
+
+    responses = [client.get(url) for url in urls]
+
+    assert [r.status_code for r in responses] == [302, 302, 302, 302]
+    assert all(r.url.startswith(reverse("login")) for r in responses)
+
+
+def test_officer_without_area_sees_nothing(area, client):
+    user = UserFactory(role=Role.DISTRICT_OFFICER, district=None)
+    client.force_login(user)
+
+    response = client.get(reverse("registry:product-list"))
+
+    assert names(response) == []
+    assert Registration.objects.count() == 4
