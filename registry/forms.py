@@ -305,7 +305,7 @@ class RegistrationForm(BootstrapMixin, forms.ModelForm):
                 "previous_year",
                 _("Năm đạt sao trước đó phải trước năm đăng ký."),
             )
-        if not district and not commune:
+        if not (district or commune or self.errors.keys() & {"district", "commune"}):
             self.add_error("district", _("Chọn huyện hoặc xã đăng ký."))
         if (
             district
