@@ -17,8 +17,9 @@ import logging
 from functools import partial
 
 from celery import Task
+from django.conf import settings
 from django.db import OperationalError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from .enums import JobStatus
@@ -106,7 +107,9 @@ def run_job(job_id, work):
     job = Job.objects.get(pk=job_id)
     logger.info("job %s (%s) running", job_id, job.kind)
     try:
-        result = work(job, partial(report_progress, job_id))
+        # Documents are written in the installation's language, whoever asked.
+        with translation.override(settings.LANGUAGE_CODE):
+            result = work(job, partial(report_progress, job_id))
     except PASSING_FAULTS as exc:
         logger.warning("job %s hit a passing fault: %s", job_id, exc)
         release_job(job_id, str(exc))

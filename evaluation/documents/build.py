@@ -6,7 +6,7 @@ certificates that carry the same decision number and issuing authority.
 
 from django.db.models import Count, Max, Min
 
-from evaluation.enums import SCORING_ROLES
+from evaluation.enums import SCORING_ROLES, CouncilRole
 from evaluation.models import Certificate, Evaluation, Round
 
 from .data import (
@@ -18,9 +18,23 @@ from .data import (
 )
 from .verification import verification_url
 
+ROLE_ORDER = [
+    CouncilRole.CHAIR,
+    CouncilRole.VICE_CHAIR,
+    CouncilRole.SECRETARY,
+    CouncilRole.MEMBER,
+    CouncilRole.ADVISOR,
+]
 MINISTRY_PREFIX = "bộ "
 PEOPLES_COMMITTEE = "ủy ban nhân dân"
 ADMINISTRATIVE_WORDS = ("tỉnh", "thành phố", "huyện", "thị xã", "quận")
+
+
+def person_name(user):
+    """Vietnamese order, family name first: 'Phạm Văn Chủ'."""
+    return " ".join(part for part in (user.last_name, user.first_name) if part) or (
+        user.username
+    )
 
 
 def signing_place(authority):
@@ -179,11 +193,14 @@ def _members(round_, evaluations):
     """The scoring members in the council's order, then anyone else who scored."""
     seen = {}
     if round_.council_id:
-        for membership in round_.council.memberships.filter(
+        memberships = round_.council.memberships.filter(
             role__in=SCORING_ROLES
-        ).select_related("user"):
-            seen[membership.user_id] = str(membership.user)
+        ).select_related("user")
+        for membership in sorted(
+            memberships, key=lambda m: (ROLE_ORDER.index(m.role), m.pk)
+        ):
+            seen[membership.user_id] = person_name(membership.user)
     for evaluation in evaluations:
         for score in evaluation.member_scores.all():
-            seen.setdefault(score.member_id, str(score.member))
+            seen.setdefault(score.member_id, person_name(score.member))
     return list(seen.items())

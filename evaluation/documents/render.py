@@ -3,8 +3,6 @@
 import logging
 import time
 
-from django.utils.formats import number_format
-
 from .pdf import layout, render_html, write_pdf
 
 logger = logging.getLogger(__name__)
@@ -16,9 +14,8 @@ def long_date(value):
 
 
 def score_text(value):
-    return (
-        number_format(value, decimal_pos=2, use_l10n=True) if value is not None else ""
-    )
+    """68.33 -> '68,33': official documents write a decimal comma."""
+    return "" if value is None else f"{value:.2f}".replace(".", ",")
 
 
 def qr_data_uri(url):

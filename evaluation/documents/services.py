@@ -175,9 +175,9 @@ def make_report(job, progress):
     """A programme report (.xlsx) for the job's province (and year, for the
     registration list)."""
     from django.utils import timezone
-    from registry.reports import registration_list_data, registration_list_xlsx
 
     from registry.models import Province
+    from registry.reports import registration_list_data, registration_list_xlsx
 
     from ..reports import (
         certificates_report_data,

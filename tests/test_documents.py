@@ -1,0 +1,390 @@
+import io
+import unicodedata
+from datetime import date, timedelta
+
+import pytest
+from django.urls import reverse
+from pypdf import PdfReader
+
+from evaluation import tasks
+from evaluation.documents.services import make_certificate
+from evaluation.documents.verification import certificate_token
+from evaluation.enums import CertificateStatus, TierLevel
+from ocop.documents import store_document
+from ocop.enums import DocumentKind, JobStatus
+from ocop.jobs import start_job
+from ocop.models import Document, Job
+from tests.document_builders import make_decision
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def nfc(text):
+    return unicodedata.normalize("NFC", text)
+
+
+def pdf_pages(document):
+    with document.file.open("rb") as handle:
+        reader = PdfReader(io.BytesIO(handle.read()))
+    return reader, [nfc(page.extract_text()) for page in reader.pages]
+
+
+def one_line(text):
+    return " ".join(text.split())
+
+
+def test_certificate_pdf_prints_every_fact_in_vietnamese(lai_chau):
+    _round, (certificate, *_rest) = make_decision(1)
+
+    document = make_certificate(certificate)
+
+    reader, (text,) = pdf_pages(document)
+    text = one_line(text)
+    box = reader.pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (842, 595)
+    for expected in (
+        "GIẤY CHỨNG NHẬN",
+        "SẢN PHẨM OCOP",
+        "Ủy ban nhân dân Huyện Tam Đường chứng nhận sản phẩm",
+        "Miến dong Bình Lư loại 1",
+        "HTX Nông nghiệp và dịch vụ Bình Lư 1",
+        "Bản Thống Nhất, xã Bình Lư, Huyện Tam Đường",
+        "(3 sao) · Điểm đánh giá: 68,33/100",
+        "Số 1234/QĐ-UBND ngày 12/10/2023",
+        "Đến hết ngày 11/10/2026",
+        "Số giấy chứng nhận: 001/2023/GCN-OCOP",
+        "Tam Đường, ngày 12 tháng 10 năm 2023",
+        "Quét mã để xác minh giấy chứng nhận",
+    ):
+        assert nfc(expected) in text, expected
+    assert text.count("★") == 3
+
+
+@pytest.mark.parametrize(
+    ("rulebook", "level", "authority", "place"),
+    [
+        (
+            "148-2023",
+            TierLevel.DISTRICT,
+            "Ủy ban nhân dân Huyện Tam Đường",
+            "Tam Đường",
+        ),
+        ("26-2026", TierLevel.PROVINCE, "Ủy ban nhân dân Tỉnh Lai Châu", "Lai Châu"),
+        ("26-2026", TierLevel.MINISTRY, "Bộ Nông nghiệp và Môi trường", "Hà Nội"),
+    ],
+)
+def test_certificate_authority_is_the_one_its_tier_names(
+    lai_chau, rulebook, level, authority, place
+):
+    _round, (certificate, *_rest) = make_decision(
+        1,
+        rulebook_code=rulebook,
+        level=level,
+        decision_date=date(2026, 7, 1),
+        year=2026,
+    )
+
+    _reader, (text,) = pdf_pages(make_certificate(certificate))
+
+    text = one_line(text)
+    assert f"{authority} chứng nhận sản phẩm" in text
+    assert f"{place}, ngày 01 tháng 07 năm 2026" in text
+
+
+def test_certificate_qr_code_points_at_the_public_verification_page(
+    lai_chau, client, settings
+):
+    settings.OCOP_PUBLIC_BASE_URL = "https://ocop.laichau.gov.vn"
+    _round, (certificate, *_rest) = make_decision(1, decision_date=date.today())
+
+    document = make_certificate(certificate)
+
+    url = document.input_data["verification_url"]
+    path = reverse("ocop:verify", args=[certificate_token(certificate)])
+    assert url == "https://ocop.laichau.gov.vn" + path
+    response = client.get(path)
+    assert response.status_code == 200
+    assert response.context["status"] == CertificateStatus.VALID
+    assert "Còn hiệu lực" in response.content.decode()
+
+
+def test_certificate_rendered_again_from_the_same_data_is_the_same_document(lai_chau):
+    _round, (certificate, *_rest) = make_decision(1)
+    first = make_certificate(certificate)
+
+    again = make_certificate(certificate)
+
+    assert again.pk == first.pk
+    assert Document.objects.filter(kind=DocumentKind.CERTIFICATE).count() == 1
+
+
+def test_certificate_changed_after_issue_makes_a_new_version_and_keeps_the_old(
+    lai_chau,
+):
+    _round, (certificate, *_rest) = make_decision(1)
+    first = make_certificate(certificate)
+    certificate.producer_name = "HTX Nông nghiệp Bình Lư (đổi tên)"
+    certificate.save(update_fields=["producer_name"])
+
+    second = make_certificate(certificate)
+
+    assert (first.version, second.version) == (1, 2)
+    assert second.key == first.key
+    _reader, (old_text,) = pdf_pages(Document.objects.get(pk=first.pk))
+    _reader, (new_text,) = pdf_pages(second)
+    assert "HTX Nông nghiệp và dịch vụ Bình Lư 1" in one_line(old_text)
+    assert "HTX Nông nghiệp Bình Lư (đổi tên)" in one_line(new_text)
+
+
+def test_store_document_refuses_nothing_twice_for_the_same_input(lai_chau):
+    calls = []
+
+    def render(data):
+        calls.append(data)
+        return b"%PDF-1.7 fake"
+
+    for _ in range(2):
+        store_document(
+            kind=DocumentKind.REPORT,
+            key="report:test",
+            title="Báo cáo thử",
+            data={"rows": [1, 2, 3]},
+            render=render,
+            file_name="bao-cao.pdf",
+        )
+
+    assert len(calls) == 1
+    assert Document.objects.get(key="report:test").media_type == "application/pdf"
+
+
+def start_decision_job(task, kind, user, **params):
+    return start_job(task, kind=kind, title="Việc thử", params=params, user=user)
+
+
+def test_decision_certificates_job_makes_one_pdf_each_and_one_for_all(
+    lai_chau, django_capture_on_commit_callbacks
+):
+    _round, certificates = make_decision(3)
+    user = UserFactory(username="tinh")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        job = start_decision_job(
+            tasks.render_decision_certificates,
+            "documents.decision_certificates",
+            user,
+            decision_number="1234/QĐ-UBND",
+        )
+
+    job.refresh_from_db()
+    assert (job.status, job.progress_done, job.progress_total) == (
+        JobStatus.DONE,
+        3,
+        3,
+    )
+    bundle, *singles = Document.objects.filter(pk__in=job.result["document_ids"])
+    bundle = Document.objects.get(kind=DocumentKind.CERTIFICATE_BUNDLE)
+    assert len(singles) == 3
+    _reader, pages = pdf_pages(bundle)
+    assert len(pages) == 3
+    printed = sorted(
+        next(c.product_name for c in certificates if c.product_name in page)
+        for page in pages
+    )
+    assert printed == sorted(c.product_name for c in certificates)
+    assert bundle.created_by == user
+
+
+def test_decision_certificates_job_run_twice_makes_the_documents_once(
+    lai_chau, django_capture_on_commit_callbacks
+):
+    make_decision(2)
+    user = UserFactory(username="tinh")
+    with django_capture_on_commit_callbacks(execute=True):
+        first = start_decision_job(
+            tasks.render_decision_certificates,
+            "documents.decision_certificates",
+            user,
+            decision_number="1234/QĐ-UBND",
+        )
+    documents = Document.objects.count()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        second = start_decision_job(
+            tasks.render_decision_certificates,
+            "documents.decision_certificates",
+            user,
+            decision_number="1234/QĐ-UBND",
+        )
+    tasks.render_decision_certificates.delay(second.pk)
+
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert Document.objects.count() == documents == 3
+    assert second.status == JobStatus.DONE
+    assert second.result == first.result
+
+
+def test_decision_job_makes_the_decision_pdf_and_its_annex_xlsx(
+    lai_chau, django_capture_on_commit_callbacks
+):
+    from openpyxl import load_workbook
+
+    _round, certificates = make_decision(3)
+    with django_capture_on_commit_callbacks(execute=True):
+        job = start_decision_job(
+            tasks.render_decision,
+            "documents.decision",
+            None,
+            decision_number="1234/QĐ-UBND",
+        )
+
+    decision = Document.objects.get(kind=DocumentKind.DECISION)
+    annex = Document.objects.get(kind=DocumentKind.DECISION_ANNEX)
+    job.refresh_from_db()
+    assert sorted(job.result["document_ids"]) == sorted([decision.pk, annex.pk])
+    _reader, pages = pdf_pages(decision)
+    text = one_line(" ".join(pages))
+    for expected in (
+        "QUYẾT ĐỊNH",
+        "Phê duyệt kết quả đánh giá, phân hạng sản phẩm OCOP",
+        "Phê duyệt kết quả đánh giá, phân hạng và công nhận 3 sản phẩm đạt sao OCOP",
+        "DANH SÁCH SẢN PHẨM ĐẠT SAO OCOP",
+        "(Kèm theo Quyết định số 1234/QĐ-UBND ngày 12/10/2023)",
+        "Miến dong Bình Lư loại 2",
+        "75,00",
+    ):
+        assert expected in text, expected
+    with annex.file.open("rb") as handle:
+        sheet = load_workbook(io.BytesIO(handle.read())).active
+    rows = list(sheet.iter_rows(min_row=4, values_only=True))
+    assert rows[:3] == [
+        (1, "Miến dong Bình Lư loại 2", "HTX Nông nghiệp và dịch vụ Bình Lư 2",
+         "Huyện Tam Đường", 75.0, 4, "002/2023/GCN-OCOP"),
+        (2, "Miến dong Bình Lư loại 1", "HTX Nông nghiệp và dịch vụ Bình Lư 1",
+         "Huyện Tam Đường", 68.33, 3, "001/2023/GCN-OCOP"),
+        (3, "Miến dong Bình Lư loại 3", "HTX Nông nghiệp và dịch vụ Bình Lư 3",
+         "Huyện Tam Đường", 55.0, 3, "003/2023/GCN-OCOP"),
+    ]  # fmt: skip
+    assert rows[3][1] == "Tổng cộng: 3 sản phẩm"
+    assert sheet.freeze_panes == "A4"
+    assert len(certificates) == 3
+
+
+def test_round_summary_lists_each_members_total_and_the_result(
+    lai_chau, django_capture_on_commit_callbacks
+):
+    round_, _certificates = make_decision(2)
+    with django_capture_on_commit_callbacks(execute=True):
+        start_decision_job(
+            tasks.render_round_summary,
+            "documents.round_summary",
+            None,
+            round_id=round_.pk,
+        )
+
+    summary = Document.objects.get(kind=DocumentKind.ROUND_SUMMARY)
+    _reader, pages = pdf_pages(summary)
+    text = one_line(" ".join(pages))
+    assert "BẢNG TỔNG HỢP KẾT QUẢ CHẤM ĐIỂM SẢN PHẨM OCOP" in text
+    assert "Phạm Văn Chủ" in text and "Lê Thị Phó" in text and "Hoàng Văn Ủy" in text
+    assert (
+        "Miến dong Bình Lư loại 1 HTX Nông nghiệp và dịch vụ Bình Lư 1 68 70 67 "
+        "68,33 3 Công nhận" in text
+    )
+    assert (
+        "Miến dong Bình Lư loại 2 HTX Nông nghiệp và dịch vụ Bình Lư 2 75 73 77 "
+        "75,00 4 Công nhận" in text
+    )
+
+
+@pytest.mark.parametrize(
+    ("change", "status", "label"),
+    [
+        ({}, CertificateStatus.VALID, "Còn hiệu lực"),
+        ({"expires_on": date.today() - timedelta(days=1)}, CertificateStatus.EXPIRED,
+         "Hết hiệu lực"),
+        ({"status": CertificateStatus.REVOKED, "revoked_on": date(2024, 5, 2),
+          "revoked_reason": "Vi phạm quy định ghi nhãn"}, CertificateStatus.REVOKED,
+         "Đã thu hồi"),
+    ],
+)  # fmt: skip
+def test_verification_page_says_whether_the_certificate_stands(
+    lai_chau, client, change, status, label
+):
+    _round, (certificate, *_rest) = make_decision(1, decision_date=date.today())
+    for name, value in change.items():
+        setattr(certificate, name, value)
+    certificate.save()
+
+    response = client.get(reverse("ocop:verify", args=[certificate_token(certificate)]))
+
+    assert response.status_code == 200
+    assert response.context["status"] == status
+    html = response.content.decode()
+    assert label in html
+    assert "Miến dong Bình Lư loại 1" in html
+    if status == CertificateStatus.REVOKED:
+        assert "02/05/2024: Vi phạm quy định ghi nhãn" in html
+
+
+def test_verification_page_refuses_a_forged_token(lai_chau, client):
+    _round, (certificate, *_rest) = make_decision(1)
+    token = certificate_token(certificate)
+    forged = f"{certificate.pk}-{'0' * 12}"
+
+    assert client.get(reverse("ocop:verify", args=[token])).status_code == 200
+    assert client.get(reverse("ocop:verify", args=[forged])).status_code == 404
+
+
+def test_pdf_renderer_fetches_nothing_but_the_shipped_fonts():
+    from evaluation.documents.pdf import layout
+
+    html = (
+        '<html><body><img src="http://example.com/x.png"><p>Chữ Việt</p></body></html>'
+    )
+
+    with pytest.raises(BaseException, match="example.com"):
+        layout(html)
+
+
+def test_documents_page_lists_versions_and_starts_jobs(
+    lai_chau, client, django_capture_on_commit_callbacks, django_assert_max_num_queries
+):
+    make_decision(2)
+    user = UserFactory(username="tinh")
+    client.force_login(user)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("ocop:document-job-start"),
+            {"job": "decision_certificates", "decision_number": "1234/QĐ-UBND"},
+        )
+
+    job = Job.objects.get()
+    assert response.status_code == 302
+    assert response.url == reverse("ocop:job-detail", args=[job.pk])
+    with django_assert_max_num_queries(12):
+        page = client.get(reverse("ocop:document-list"))
+    html = page.content.decode()
+    assert "Giấy chứng nhận theo Quyết định 1234/QĐ-UBND (2 sản phẩm)" in html
+    assert len(page.context["document_groups"]) == 3
+
+
+def test_documents_page_offers_no_jobs_to_a_district_officer(lai_chau, client):
+    from registry.enums import Role
+    from tests.factories import TAM_DUONG, district
+
+    make_decision(1)
+    officer = UserFactory(
+        username="huyen", role=Role.DISTRICT_OFFICER, district=district(TAM_DUONG)
+    )
+    client.force_login(officer)
+
+    response = client.post(
+        reverse("ocop:document-job-start"),
+        {"job": "decision_certificates", "decision_number": "1234/QĐ-UBND"},
+    )
+
+    assert response.status_code == 403
+    assert Job.objects.count() == 0
