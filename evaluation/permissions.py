@@ -1,0 +1,238 @@
+"""Who may see and act on dossiers, rounds, scores and certificates.
+
+- Province staff (and administrators) act on everything of their province.
+- A district officer acts only on the dossiers registered in their district, and on
+  the rounds of their district's council.
+- A commune officer acts only on the dossiers of their commune (registered there or
+  made there), and records the commune's assessment.
+- A council member sees the products of their council's open rounds, scores them,
+  and, as chair, corrects scores and closes the round.
+
+Lists go through the ``visible_*`` functions; actions through the permissions at the
+bottom (``user.has_perm("evaluation.score_evaluation", evaluation)``).
+"""
+
+import rules
+from django.db.models import Exists, OuterRef, Q
+
+from registry.enums import Role
+from registry.permissions import (
+    is_administrator,
+    is_commune_officer,
+    is_council_member,
+    is_district_officer,
+    is_province_wide,
+)
+
+from .enums import SCORING_ROLES, CouncilRole, RoundState
+from .models import Certificate, CouncilMembership, Dossier, Evaluation, Round
+
+# -- lists ---------------------------------------------------------------------------
+
+
+def _is_province_wide(user):
+    return user.is_authenticated and (
+        user.is_superuser or user.role in (Role.ADMINISTRATOR, Role.PROVINCE_STAFF)
+    )
+
+
+def dossier_scope(user):
+    """The ``Q`` over ``Dossier`` that a user's role and area allow."""
+    if not user.is_authenticated:
+        return Q(pk__in=[])
+    if user.is_superuser:
+        return Q()
+    if user.role in (Role.ADMINISTRATOR, Role.PROVINCE_STAFF):
+        return Q(registration__province_id=user.province_id)
+    if user.role == Role.DISTRICT_OFFICER and user.district_id:
+        return Q(registration__district_id=user.district_id)
+    if user.role == Role.COMMUNE_OFFICER and user.commune_id:
+        return Q(registration__commune_id=user.commune_id) | Q(
+            registration__product__producer__commune_id=user.commune_id
+        )
+    if user.role == Role.COUNCIL_MEMBER:
+        in_open_round = Evaluation.objects.filter(
+            dossier=OuterRef("pk"),
+            round__state=RoundState.OPEN,
+            round__council__memberships__user=user,
+        )
+        return Q(Exists(in_open_round))
+    return Q(pk__in=[])
+
+
+def visible_dossiers(user, queryset=None):
+    queryset = Dossier.objects.all() if queryset is None else queryset
+    return queryset.filter(dossier_scope(user))
+
+
+def visible_rounds(user, queryset=None):
+    queryset = Round.objects.all() if queryset is None else queryset
+    if not user.is_authenticated:
+        return queryset.none()
+    if user.is_superuser:
+        return queryset
+    if _is_province_wide(user):
+        return queryset.filter(province_id=user.province_id)
+    if user.role == Role.DISTRICT_OFFICER and user.district_id:
+        return queryset.filter(district_id=user.district_id)
+    if user.role == Role.COUNCIL_MEMBER:
+        return queryset.filter(council__memberships__user=user).distinct()
+    return queryset.none()
+
+
+def visible_evaluations(user, queryset=None):
+    queryset = Evaluation.objects.all() if queryset is None else queryset
+    if user.is_authenticated and user.role == Role.COUNCIL_MEMBER:
+        return queryset.filter(
+            round__state=RoundState.OPEN, round__council__memberships__user=user
+        ).distinct()
+    return queryset.filter(dossier__in=visible_dossiers(user))
+
+
+def visible_certificates(user, queryset=None):
+    """Certificates are public acts: everyone signed in sees their province's."""
+    queryset = Certificate.objects.all() if queryset is None else queryset
+    if not user.is_authenticated:
+        return queryset.none()
+    if user.is_superuser:
+        return queryset
+    return queryset.filter(registration__province_id=user.province_id)
+
+
+# -- predicates ----------------------------------------------------------------------
+
+
+def _dossier(obj):
+    return obj.dossier if isinstance(obj, Evaluation) else obj
+
+
+@rules.predicate
+def is_in_province(user, obj):
+    if obj is None:
+        return True
+    dossier = _dossier(obj)
+    return user.is_superuser or dossier.registration.province_id == user.province_id
+
+
+@rules.predicate
+def is_dossier_district(user, obj):
+    if obj is None:
+        return False
+    registration = _dossier(obj).registration
+    return bool(user.district_id) and registration.district_id == user.district_id
+
+
+@rules.predicate
+def is_dossier_commune(user, obj):
+    if obj is None or not user.commune_id:
+        return False
+    registration = _dossier(obj).registration
+    return user.commune_id in (
+        registration.commune_id,
+        registration.product.producer.commune_id,
+    )
+
+
+@rules.predicate
+def is_in_open_round_of_my_council(user, obj):
+    if obj is None:
+        return False
+    return Evaluation.objects.filter(
+        dossier=_dossier(obj),
+        round__state=RoundState.OPEN,
+        round__council__memberships__user=user,
+    ).exists()
+
+
+def _round(obj):
+    return obj.round if isinstance(obj, Evaluation) else obj
+
+
+@rules.predicate
+def is_scoring_member(user, obj):
+    """A scoring member of the council of an open round (obj: evaluation or round)."""
+    if obj is None:
+        return False
+    round = _round(obj)
+    return (
+        round.state == RoundState.OPEN
+        and CouncilMembership.objects.filter(
+            council_id=round.council_id, user=user, role__in=SCORING_ROLES
+        ).exists()
+    )
+
+
+@rules.predicate
+def is_council_chair(user, obj):
+    if obj is None:
+        return False
+    return CouncilMembership.objects.filter(
+        council_id=_round(obj).council_id, user=user, role=CouncilRole.CHAIR
+    ).exists()
+
+
+@rules.predicate
+def is_advisor_or_chair(user, obj):
+    if obj is None:
+        return False
+    return CouncilMembership.objects.filter(
+        council_id=_round(obj).council_id,
+        user=user,
+        role__in=[CouncilRole.ADVISOR, CouncilRole.CHAIR],
+    ).exists()
+
+
+@rules.predicate
+def is_round_in_province(user, obj):
+    return obj is None or user.is_superuser or obj.province_id == user.province_id
+
+
+@rules.predicate
+def is_round_of_my_district(user, obj):
+    return (
+        obj is not None
+        and bool(user.district_id)
+        and obj.district_id == user.district_id
+    )
+
+
+@rules.predicate
+def is_round_member(user, obj):
+    return (
+        obj is not None
+        and CouncilMembership.objects.filter(
+            council_id=obj.council_id, user=user
+        ).exists()
+    )
+
+
+province_on_dossier = is_province_wide & is_in_province
+officer_on_dossier = (is_district_officer & is_dossier_district) | (
+    is_commune_officer & is_dossier_commune
+)
+province_on_round = is_province_wide & is_round_in_province
+
+can_view_dossier = (
+    province_on_dossier
+    | officer_on_dossier
+    | (is_council_member & is_in_open_round_of_my_council)
+)
+can_change_dossier = province_on_dossier | officer_on_dossier
+can_assess_dossier = province_on_dossier | (is_commune_officer & is_dossier_commune)
+can_manage_round = province_on_round | (is_district_officer & is_round_of_my_district)
+can_view_round = can_manage_round | is_round_member
+
+rules.add_perm("evaluation.view_dossier", can_view_dossier)
+rules.add_perm("evaluation.change_dossier", can_change_dossier)
+rules.add_perm("evaluation.submit_dossier", can_change_dossier)
+rules.add_perm("evaluation.return_dossier", can_change_dossier)
+rules.add_perm("evaluation.assess_dossier", can_assess_dossier)
+rules.add_perm("evaluation.view_round", can_view_round)
+rules.add_perm("evaluation.manage_round", can_manage_round)
+rules.add_perm("evaluation.score_evaluation", is_scoring_member)
+rules.add_perm("evaluation.precheck_evaluation", is_advisor_or_chair)
+rules.add_perm("evaluation.correct_score", is_council_chair)
+rules.add_perm("evaluation.close_round", is_council_chair)
+rules.add_perm("evaluation.record_ministry_result", is_province_wide)
+rules.add_perm("evaluation.revoke_certificate", is_province_wide)
+rules.add_perm("evaluation.manage_sheets", is_administrator)
