@@ -1,11 +1,22 @@
 from django.urls import path
 
-from . import views
+from . import views, views_import
 
 app_name = "registry"
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
+    path("nhap/", views_import.ImportList.as_view(), name="import-list"),
+    path("nhap/tai-len/", views_import.ImportUpload.as_view(), name="import-upload"),
+    path("nhap/<int:pk>/", views_import.ImportDetail.as_view(), name="import-detail"),
+    path(
+        "nhap/<int:pk>/tien-do/",
+        views_import.ImportProgress.as_view(),
+        name="import-progress",
+    ),
+    path(
+        "nhap/<int:pk>/ghi/", views_import.ImportCommit.as_view(), name="import-commit"
+    ),
     path("chu-the/", views.ProducerList.as_view(), name="producer-list"),
     path("chu-the/them/", views.ProducerCreate.as_view(), name="producer-create"),
     path("chu-the/<int:pk>/", views.ProducerDetail.as_view(), name="producer-detail"),

@@ -194,10 +194,15 @@ def _phone(value, sheet, row, issues):
     return phone, raw
 
 
-def check_file(path, size=None):
+def check_file(path):
     """Refuse what is not an .xlsx before openpyxl sees it: size, then magic bytes."""
     path = Path(path)
-    size = path.stat().st_size if size is None else size
+    with path.open("rb") as handle:
+        check_stream(handle, path.stat().st_size)
+
+
+def check_stream(handle, size):
+    """:func:`check_file` for an open binary file (an upload); rewinds it."""
     limit = settings.OCOP_IMPORT_MAX_BYTES
     if size > limit:
         raise ImportRefused(
@@ -209,26 +214,28 @@ def check_file(path, size=None):
         )
     if size == 0:
         raise ImportRefused(_("Tệp rỗng, không có dữ liệu."))
-    with path.open("rb") as handle:
-        head = handle.read(8)
-        if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
-            # Both a legacy .xls and a password-protected .xlsx are OLE2 files;
-            # only the latter carries an EncryptionInfo stream.
-            handle.seek(0)
-            body = handle.read()
-            if "EncryptionInfo".encode("utf-16-le") in body:
-                raise ImportRefused(
-                    _(
-                        "Tệp được đặt mật khẩu. Hãy mở tệp bằng Excel, bỏ mật khẩu "
-                        "rồi lưu lại và tải lên lần nữa."
-                    )
-                )
+    handle.seek(0)
+    head = handle.read(8)
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        # Both a legacy .xls and a password-protected .xlsx are OLE2 files; only
+        # the latter carries an EncryptionInfo stream.
+        handle.seek(0)
+        body = handle.read()
+        handle.seek(0)
+        if "EncryptionInfo".encode("utf-16-le") in body:
             raise ImportRefused(
                 _(
-                    "Đây là tệp Excel cũ (.xls). Hãy mở bằng Excel, chọn «Lưu thành» "
-                    "kiểu Sổ làm việc Excel (.xlsx) rồi tải lên lần nữa."
+                    "Tệp được đặt mật khẩu. Hãy mở tệp bằng Excel, bỏ mật khẩu "
+                    "rồi lưu lại và tải lên lần nữa."
                 )
             )
+        raise ImportRefused(
+            _(
+                "Đây là tệp Excel cũ (.xls). Hãy mở bằng Excel, chọn «Lưu thành» "
+                "kiểu Sổ làm việc Excel (.xlsx) rồi tải lên lần nữa."
+            )
+        )
+    handle.seek(0)
     if head.startswith(b"PK\x03\x04"):
         return
     if head.startswith((b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"BM", b"RIFF")):
