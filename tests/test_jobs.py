@@ -1,0 +1,183 @@
+import pytest
+from celery import shared_task
+from django.db import OperationalError
+from django.urls import reverse
+
+from ocop.enums import JobStatus
+from ocop.jobs import JobTask, claim_job, run_job, start_job
+from ocop.models import Job
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+attempts = []
+
+
+def flaky_work(job, progress):
+    """Fails with a passing database fault on its first attempt."""
+    attempts.append(job.pk)
+    progress(len(attempts), 2)
+    if len(attempts) == 1:
+        raise OperationalError("server closed the connection unexpectedly")
+    return {"attempts": len(attempts)}
+
+
+def broken_work(job, progress):
+    raise ValueError("Quyết định 99/QĐ-UBND không có giấy chứng nhận nào")
+
+
+def counted_work(job, progress):
+    attempts.append(job.pk)
+    for done in range(1, 4):
+        progress(done, 3)
+    return {"document_ids": []}
+
+
+@shared_task(base=JobTask, bind=True, name="tests.flaky", retry_backoff=False)
+def flaky_task(self, job_id):
+    return run_job(job_id, flaky_work)
+
+
+def unreachable_work(job, progress):
+    raise ConnectionError("Redis không trả lời")
+
+
+@shared_task(base=JobTask, bind=True, name="tests.unreachable", max_retries=0)
+def unreachable_task(self, job_id):
+    return run_job(job_id, unreachable_work)
+
+
+@shared_task(base=JobTask, bind=True, name="tests.broken")
+def broken_task(self, job_id):
+    return run_job(job_id, broken_work)
+
+
+@shared_task(base=JobTask, bind=True, name="tests.counted")
+def counted_task(self, job_id):
+    return run_job(job_id, counted_work)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_attempts():
+    attempts.clear()
+
+
+def test_start_job_enqueues_only_after_commit(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        job = start_job(counted_task, kind="tests.counted", title="Đếm")
+
+    assert job.status == JobStatus.QUEUED
+    assert len(callbacks) == 1
+    assert attempts == []
+
+
+def test_job_runs_to_done_with_its_progress_and_result(
+    django_capture_on_commit_callbacks,
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        job = start_job(counted_task, kind="tests.counted", title="Đếm")
+
+    job.refresh_from_db()
+    assert job.status == JobStatus.DONE
+    assert (job.progress_done, job.progress_total, job.percent) == (3, 3, 100)
+    assert job.result == {"document_ids": []}
+    assert job.started_at is not None and job.finished_at >= job.started_at
+
+
+def test_job_delivered_twice_does_its_work_once(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        job = start_job(counted_task, kind="tests.counted", title="Đếm")
+
+    counted_task.delay(job.pk)
+
+    assert attempts == [job.pk]
+    assert claim_job(job.pk) is False
+
+
+def test_job_retries_after_a_passing_fault_and_then_finishes():
+    job = Job.objects.create(kind="tests.flaky", title="Lỗi tạm thời")
+
+    # In-process, Celery hands the retry back instead of raising it only when the
+    # task is applied with throw=False; a worker retries it after the backoff.
+    flaky_task.apply((job.pk,), throw=False)
+
+    job.refresh_from_db()
+    assert attempts == [job.pk, job.pk]
+    assert job.status == JobStatus.DONE
+    assert job.result == {"attempts": 2}
+
+
+def test_job_out_of_retries_fails_with_the_fault_as_reason():
+    job = Job.objects.create(kind="tests.unreachable", title="Không tới được")
+
+    unreachable_task.apply((job.pk,), throw=False)
+
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED
+    assert job.message == "Redis không trả lời"
+
+
+def test_job_that_fails_records_the_reason(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        job = start_job(broken_task, kind="tests.broken", title="Hỏng")
+
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED
+    assert job.message == "Quyết định 99/QĐ-UBND không có giấy chứng nhận nào"
+    assert job.finished_at is not None
+
+
+def test_job_page_shows_progress_and_polls_until_finished(client, lai_chau):
+    user = UserFactory(username="tinh")
+    job = Job.objects.create(
+        kind="tests.counted",
+        title="Giấy chứng nhận theo Quyết định 1234/QĐ-UBND",
+        status=JobStatus.RUNNING,
+        progress_done=40,
+        progress_total=105,
+        created_by=user,
+    )
+    client.force_login(user)
+
+    page = client.get(reverse("ocop:job-detail", args=[job.pk]))
+    fragment = client.get(
+        reverse("ocop:job-detail", args=[job.pk]), headers={"HX-Request": "true"}
+    )
+
+    html = page.content.decode()
+    assert "Giấy chứng nhận theo Quyết định 1234/QĐ-UBND" in html
+    assert "40 trên 105" in html
+    assert 'hx-trigger="every 1s"' in html
+    assert fragment.content.decode().lstrip().startswith('<div id="job-status"')
+    assert "<html" not in fragment.content.decode()
+
+
+def test_job_page_stops_polling_and_links_the_result_when_done(client, lai_chau):
+    user = UserFactory(username="tinh")
+    job = Job.objects.create(
+        kind="tests.counted", title="Đếm", status=JobStatus.DONE, created_by=user
+    )
+    client.force_login(user)
+
+    html = client.get(reverse("ocop:job-detail", args=[job.pk])).content.decode()
+
+    assert "hx-trigger" not in html
+    assert "Hoàn thành" in html
+
+
+def test_job_page_is_hidden_from_a_district_officer_who_did_not_start_it(
+    client, lai_chau
+):
+    from registry.enums import Role
+    from tests.factories import TAM_DUONG, district
+
+    owner = UserFactory(username="tinh")
+    officer = UserFactory(
+        username="huyen", role=Role.DISTRICT_OFFICER, district=district(TAM_DUONG)
+    )
+    job = Job.objects.create(kind="tests.counted", title="Đếm", created_by=owner)
+    client.force_login(officer)
+
+    response = client.get(reverse("ocop:job-detail", args=[job.pk]))
+
+    assert response.status_code == 404
