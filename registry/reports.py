@@ -39,6 +39,14 @@ KIND_WORDS = (
 )
 
 
+def in_sentence(name):
+    """'Tỉnh Lai Châu' as it reads inside a sentence: 'tỉnh Lai Châu'."""
+    for word in ("Tỉnh ", "Thành phố "):
+        if name.startswith(word):
+            return word.lower() + name[len(word) :]
+    return name
+
+
 def roman(number):
     """1 -> 'I', 14 -> 'XIV': how district rows are numbered."""
     numerals = (
@@ -145,7 +153,7 @@ def registration_list_data(province, year):
     return {
         "title": "DANH SÁCH SẢN PHẨM ĐĂNG KÝ THAM GIA THỰC HIỆN CHƯƠNG TRÌNH OCOP "
         f"NĂM {year}",
-        "subtitle": f"(Kèm theo Kế hoạch của UBND {province.name})",
+        "subtitle": f"(Kèm theo Kế hoạch của UBND {in_sentence(province.name)})",
         "sections": result,
     }
 
