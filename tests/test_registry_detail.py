@@ -1,0 +1,111 @@
+"""The producer's and the product's pages."""
+
+import pytest
+from django.urls import reverse
+
+from registry.enums import RegistrationKind, Role
+from registry.models import CommuneSuccession
+from tests.factories import (
+    LAI_CHAU_CITY,
+    TAM_DUONG,
+    ProducerFactory,
+    ProductFactory,
+    RegistrationFactory,
+    UserFactory,
+    commune,
+    district,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def staff(lai_chau, client):
+    user = UserFactory(role=Role.PROVINCE_STAFF)
+    client.force_login(user)
+    return user
+
+
+def test_producer_page_shows_address_and_todays_commune(staff, client):
+    old = commune("Xã Sơn Bình", TAM_DUONG)
+    new = CommuneSuccession.objects.get(old=old).new
+    producer = ProducerFactory(address="Bản Nà Khum", commune=old)
+
+    response = client.get(producer.get_absolute_url())
+
+    html = response.content.decode()
+    assert "Bản Nà Khum, Xã Sơn Bình, Huyện Tam Đường" in html
+    assert "Từ 01/07/2025 thuộc:" in html
+    assert [s.new for s in response.context["successions"]] == [new]
+
+
+def test_producer_page_lists_its_products_with_their_years(staff, client):
+    producer = ProducerFactory()
+    tea = RegistrationFactory(
+        product__producer=producer, product__name="Chè Shan tuyết", year=2023
+    ).product
+    RegistrationFactory(
+        product=tea,
+        year=2024,
+        kind=RegistrationKind.UPGRADE,
+        previous_stars=3,
+        district=district(LAI_CHAU_CITY),
+    )
+    honey = ProductFactory(producer=producer, name="Mật ong")
+
+    response = client.get(producer.get_absolute_url())
+
+    products = list(response.context["products"])
+    assert products == [tea, honey]
+    assert [r.year for r in tea.registrations.order_by("-year")] == [2024, 2023]
+    assert "2024: Nâng hạng sao · Thành phố Lai Châu" in response.content.decode()
+
+
+def test_product_page_shows_registrations_across_years(staff, client):
+    first = RegistrationFactory(year=2023)
+    RegistrationFactory(
+        product=first.product,
+        year=2026,
+        kind=RegistrationKind.RE_EVALUATION,
+        previous_stars=4,
+        previous_year=2023,
+    )
+
+    response = client.get(first.product.get_absolute_url())
+
+    registrations = response.context["registrations"]
+    assert [(r.year, r.kind) for r in registrations] == [
+        (2026, "re_evaluation"),
+        (2023, "new"),
+    ]
+    html = response.content.decode()
+    assert 'id="product-history"' in html
+    assert f'href="{first.product.producer.get_absolute_url()}"' in html
+
+
+def test_product_page_offers_edit_and_registration_to_staff(staff, client):
+    product = ProductFactory()
+
+    response = client.get(product.get_absolute_url())
+
+    html = response.content.decode()
+    assert response.context["can_change"] is True
+    assert reverse("registry:product-update", args=[product.pk]) in html
+    assert reverse("registry:registration-create", args=[product.pk]) in html
+
+
+def test_detail_pages_answer_in_a_fixed_number_of_queries(
+    staff, client, django_assert_max_num_queries
+):
+    producer = ProducerFactory()
+    for year in (2023, 2024):
+        for _ in range(5):
+            RegistrationFactory(product__producer=producer, year=year)
+
+    with django_assert_max_num_queries(8):
+        producer_page = client.get(producer.get_absolute_url())
+    with django_assert_max_num_queries(8):
+        product_page = client.get(producer.products.first().get_absolute_url())
+
+    assert len(producer_page.context["products"]) == 10
+    assert product_page.status_code == 200
