@@ -180,8 +180,8 @@ def load_scoring_sheets(
 ):
     """Load a criteria file's sheets; returns ``{"created", "unchanged", "invalid"}``.
 
-    A sheet identical to the latest stored version is left alone; a different one is
-    stored as a new version. Each new sheet is checked and its problems kept on it.
+    A sheet identical to a stored version is left alone; a different one is stored
+    as a new version of it. Each new sheet is checked and its problems kept on it.
     ``numbers`` restricts the load to some product sets.
     """
     path = Path(path)
@@ -199,9 +199,7 @@ def load_scoring_sheets(
         product_set = product_sets[item["number"]]
         spec = _spec_from_json(item)
         latest = latest_sheet(product_set, edition)
-        if latest is not None and _fingerprint(sheet_spec(latest)) == _fingerprint(
-            spec
-        ):
+        if _already_stored(product_set, edition, spec):
             summary["unchanged"].append(item["number"])
             continue
 
@@ -238,6 +236,14 @@ def load_scoring_sheets(
         len(summary["invalid"]),
     )
     return summary
+
+
+def _already_stored(product_set, edition, spec):
+    """Whether some stored version reads exactly as ``spec`` (corrected ones too:
+    loading the same file again does not undo a correction)."""
+    fingerprint = _fingerprint(spec)
+    versions = ScoringSheet.objects.filter(product_set=product_set, edition=edition)
+    return any(_fingerprint(sheet_spec(v)) == fingerprint for v in versions)
 
 
 def _write_criteria(sheet, raw_criteria):

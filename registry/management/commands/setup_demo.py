@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from evaluation.demo import setup_demo_evaluation
 from registry.classification import load_product_sets
 from registry.demo import DEMO_PASSWORD, create_demo_accounts
 from registry.importer import import_once
@@ -39,6 +40,13 @@ class Command(BaseCommand):
             )
 
         accounts = create_demo_accounts(settings.OCOP_PROVINCE_CODES[0])
+        evaluation = setup_demo_evaluation(province)
+        self.stdout.write(
+            f"Đánh giá: {evaluation['sheets']} phiếu chấm "
+            f"({evaluation['corrected']} phiếu vừa hiệu chỉnh), "
+            f"{evaluation['rounds']} đợt đánh giá 2023, {evaluation['dossiers']} hồ "
+            f"sơ, {evaluation['proposed']} sản phẩm được đề xuất bộ sản phẩm."
+        )
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS("Tài khoản mẫu (mật khẩu chung):"))
         for user in accounts:
