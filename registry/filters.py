@@ -19,6 +19,7 @@ from .permissions import visible_registrations
 from .text import fold
 
 SELECT = forms.Select(attrs={"class": "form-select form-select-sm"})
+ALL = pgettext_lazy("filter", "Tất cả")
 
 
 def search_words(value):
@@ -55,30 +56,35 @@ class RegistryFilterSet(django_filters.FilterSet):
         label=_("Huyện đăng ký"),
         queryset=District.objects.none(),
         method="filter_nothing",
+        empty_label=ALL,
         widget=SELECT,
     )
     commune = django_filters.ModelChoiceFilter(
         label=_("Xã của chủ thể"),
         queryset=Commune.objects.none(),
         method="filter_nothing",
+        empty_label=ALL,
         widget=SELECT,
     )
     producer_kind = django_filters.ChoiceFilter(
         label=_("Loại hình chủ thể"),
         choices=ProducerKind.choices,
         method="filter_nothing",
+        empty_label=ALL,
         widget=SELECT,
     )
     registration_kind = django_filters.ChoiceFilter(
         label=_("Hình thức đăng ký"),
         choices=RegistrationKind.choices,
         method="filter_nothing",
+        empty_label=ALL,
         widget=SELECT,
     )
     product_set = django_filters.ModelChoiceFilter(
         label=_("Bộ sản phẩm"),
         queryset=ProductSet.objects.none(),
         method="filter_nothing",
+        empty_label=ALL,
         widget=SELECT,
     )
 
@@ -100,7 +106,7 @@ class RegistryFilterSet(django_filters.FilterSet):
             .values_list("year", flat=True)
             .distinct()
         )
-        self.filters["year"].extra["choices"] = [(y, y) for y in years]
+        self.filters["year"].extra["choices"] = [("", ALL)] + [(y, y) for y in years]
 
     def filter_nothing(self, queryset, name, value):
         # Each list combines its conditions in filter_queryset.
