@@ -39,9 +39,9 @@ class JobDetail(LoginRequiredMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         ids = self.object.result.get("document_ids", [])
-        context["documents"] = list(
-            Document.objects.filter(pk__in=ids).order_by("kind", "key", "-version")
-        )
+        found = Document.objects.in_bulk(ids)
+        # In the order the job made them: the bundle first, then each certificate.
+        context["documents"] = [found[pk] for pk in ids if pk in found]
         return context
 
 
