@@ -81,3 +81,27 @@ def test_province_staff_sees_the_home_charts(page, area, screenshot_dir):
         ".map(id => Chart.getChart(id).data.datasets[0].data.reduce((a, b) => a + b))"
     )
     assert charts == [4, 4, 4]
+
+
+def test_district_officer_adds_a_producer_after_fixing_the_phone(
+    page, area, screenshot_dir
+):
+    log_in(page, "huyen.tamduong")
+    page.goto(page.base_url + "/chu-the/")
+
+    page.click("text=Thêm chủ thể")
+    page.fill("#id_name", "Hợp tác xã Chè Sơn Bình")
+    page.select_option("#id_kind", "cooperative")
+    page.fill("#id_representative", "Lò Thị Mai")
+    page.fill("#id_phone", "0912.345")
+    page.select_option("#id_commune", label="Xã Sơn Bình, Huyện Tam Đường")
+    page.click("button[type=submit]")
+    error = page.inner_text("#id_phone + .invalid-feedback")
+    page.screenshot(path=screenshot_dir / "registry-producer-form.png", full_page=True)
+    page.fill("#id_phone", "0912 345 678")
+    page.click("button[type=submit]")
+    page.wait_for_url("**/chu-the/*/")
+
+    assert error.startswith("Số điện thoại phải có 10 chữ số")
+    assert page.locator("h1").inner_text() == "Hợp tác xã Chè Sơn Bình"
+    assert "0912345678" in page.inner_text("main")
