@@ -11,9 +11,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .enums import RegistrationKind, Role
+from .enums import ProducerKind, RegistrationKind, Role
 from .models import Commune, District, Producer, Product, ProductSet, Registration
-from .text import clean, normalise_phone
+from .text import clean, fold, normalise_phone
 
 TAX_CODE = re.compile(r"^\d{10}(-\d{3})?$")
 FIRST_PROGRAMME_YEAR = 2018
@@ -108,6 +108,7 @@ class ProducerForm(BootstrapMixin, forms.ModelForm):
         self.user = user
         self.duplicates = []
         self.fields["commune"].queryset = communes_for(user)
+        self.fields["name"].required = False
         self.fields["commune"].required = user.role in (
             Role.DISTRICT_OFFICER,
             Role.COMMUNE_OFFICER,
@@ -149,6 +150,7 @@ class ProducerForm(BootstrapMixin, forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        self.name_household(cleaned)
         phone = cleaned.get("phone")
         if phone:
             others = Producer.objects.filter(
@@ -169,6 +171,17 @@ class ProducerForm(BootstrapMixin, forms.ModelForm):
                 ),
             )
         return cleaned
+
+    def name_household(self, cleaned):
+        """A household business named only "Hộ kinh doanh" takes its
+        representative's name, as the import names it."""
+        name, representative = cleaned.get("name", ""), cleaned.get("representative")
+        if cleaned.get("kind") != ProducerKind.HOUSEHOLD or not representative:
+            if not name:
+                self.add_error("name", _("Nhập tên chủ thể."))
+            return
+        if fold(name) in ("", "ho kinh doanh"):
+            cleaned["name"] = _("Hộ kinh doanh %(name)s") % {"name": representative}
 
     @property
     def province_id(self):

@@ -336,3 +336,22 @@ def test_commune_officer_adds_a_producer_only_in_its_commune(accounts, client):
 
     offered = list(response.context["form"].fields["commune"].queryset)
     assert offered == [officer.commune]
+
+
+def test_household_named_only_hkd_takes_its_representative_name(accounts, client):
+    client.force_login(accounts["tinh"])
+
+    client.post(
+        reverse("registry:producer-create"),
+        producer_data(name="Hộ kinh doanh", kind=ProducerKind.HOUSEHOLD),
+    )
+
+    assert Producer.objects.get().name == "Hộ kinh doanh Lò Thị Mai"
+
+
+def test_producer_without_a_name_is_refused(accounts, client):
+    client.force_login(accounts["tinh"])
+
+    response = client.post(reverse("registry:producer-create"), producer_data(name=""))
+
+    assert response.context["form"].errors["name"] == ["Nhập tên chủ thể."]
