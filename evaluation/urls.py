@@ -1,3 +1,81 @@
+from django.urls import path
+
+from . import views
+
 app_name = "evaluation"
 
-urlpatterns = []
+urlpatterns = [
+    path("ho-so/", views.DossierList.as_view(), name="dossier-list"),
+    path("ho-so/<int:pk>/", views.DossierDetail.as_view(), name="dossier-detail"),
+    path("ho-so/<int:pk>/nop/", views.DossierSubmit.as_view(), name="dossier-submit"),
+    path(
+        "ho-so/<int:pk>/tra-lai/", views.DossierReturn.as_view(), name="dossier-return"
+    ),
+    path(
+        "ho-so/<int:pk>/nop-lai/",
+        views.DossierResubmit.as_view(),
+        name="dossier-resubmit",
+    ),
+    path(
+        "ho-so/<int:pk>/danh-gia-xa/",
+        views.DossierAssess.as_view(),
+        name="dossier-assess",
+    ),
+    path(
+        "ho-so/<int:pk>/gui-len/", views.DossierSendUp.as_view(), name="dossier-send-up"
+    ),
+    path(
+        "ho-so/<int:pk>/bo-san-pham/",
+        views.DossierProductSet.as_view(),
+        name="dossier-product-set",
+    ),
+    path(
+        "ho-so/<int:pk>/tu-danh-gia/",
+        views.DossierSelfAssessment.as_view(),
+        name="dossier-self-assessment",
+    ),
+    path(
+        "ho-so/<int:pk>/minh-chung/",
+        views.DossierEvidence.as_view(),
+        name="dossier-evidence",
+    ),
+    path("ho-so/<int:pk>/mau/", views.DossierSamples.as_view(), name="dossier-samples"),
+    path(
+        "ho-so/<int:pk>/ket-qua-bo/",
+        views.DossierMinistryResult.as_view(),
+        name="dossier-ministry-result",
+    ),
+    path("dot/", views.RoundList.as_view(), name="round-list"),
+    path("dot/mo/", views.RoundCreate.as_view(), name="round-create"),
+    path("dot/<int:pk>/", views.RoundDetail.as_view(), name="round-detail"),
+    path("dot/<int:pk>/them/", views.RoundAddDossiers.as_view(), name="round-add"),
+    path(
+        "dot/<int:pk>/tinh-ket-qua/",
+        views.RoundCompute.as_view(),
+        name="round-compute",
+    ),
+    path("dot/<int:pk>/dong/", views.RoundClose.as_view(), name="round-close"),
+    path("dot/<int:pk>/chuyen-cap/", views.RoundRefer.as_view(), name="round-refer"),
+    path("dot/<int:pk>/cong-nhan/", views.RoundCertify.as_view(), name="round-certify"),
+    path(
+        "cham-diem/<int:pk>/",
+        views.EvaluationScore.as_view(),
+        name="evaluation-score",
+    ),
+    path(
+        "cham-diem/<int:pk>/tu-van/",
+        views.EvaluationPrecheck.as_view(),
+        name="evaluation-precheck",
+    ),
+    path(
+        "cham-diem/<int:pk>/xung-dot/",
+        views.ConflictDeclare.as_view(),
+        name="conflict-declare",
+    ),
+    path(
+        "phieu/<int:pk>/hieu-chinh/",
+        views.MemberScoreCorrect.as_view(),
+        name="score-correct",
+    ),
+    path("giay-chung-nhan/", views.CertificateList.as_view(), name="certificate-list"),
+]

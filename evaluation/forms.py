@@ -1,0 +1,149 @@
+"""Forms of the evaluation pages; the moves themselves are the services'."""
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from registry.models import District, ProductSet
+
+from .models import CommuneAssessment, Council, Criterion, Dossier
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+EVIDENCE_TYPES = {
+    ".pdf": "application/pdf",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+EVIDENCE_MAX_BYTES = getattr(settings, "EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
+
+
+class BootstrapMixin:
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, (forms.CheckboxInput, forms.RadioSelect)):
+                continue
+            css = "form-select" if isinstance(widget, forms.Select) else "form-control"
+            widget.attrs.setdefault("class", css + " form-control-sm")
+
+
+class ReasonForm(BootstrapMixin, forms.Form):
+    reason = forms.CharField(
+        label=_("Lý do"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
+
+
+class CommuneAssessmentForm(BootstrapMixin, forms.ModelForm):
+    class Meta:
+        model = CommuneAssessment
+        fields = [
+            "local_origin",
+            "local_labour",
+            "idea_origin",
+            "local_identity",
+            "assessed_on",
+            "proposal_reference",
+        ]
+        widgets = {
+            "local_origin": forms.Textarea(attrs={"rows": 2}),
+            "local_labour": forms.Textarea(attrs={"rows": 2}),
+            "idea_origin": forms.Textarea(attrs={"rows": 2}),
+            "local_identity": forms.Textarea(attrs={"rows": 2}),
+            "assessed_on": DATE_INPUT,
+        }
+
+
+class ProductSetForm(BootstrapMixin, forms.Form):
+    product_set = forms.ModelChoiceField(
+        label=_("Bộ sản phẩm"), queryset=ProductSet.objects.order_by("number")
+    )
+
+
+class SamplesForm(BootstrapMixin, forms.ModelForm):
+    class Meta:
+        model = Dossier
+        fields = ["samples_received", "samples_received_on"]
+        widgets = {"samples_received_on": DATE_INPUT}
+
+
+class EvidenceForm(BootstrapMixin, forms.Form):
+    criterion = forms.ModelChoiceField(
+        label=_("Tiêu chí"), queryset=Criterion.objects.none(), required=False
+    )
+    file = forms.FileField(label=_("Tệp minh chứng"))
+    description = forms.CharField(label=_("Mô tả"), max_length=300, required=False)
+
+    def __init__(self, *args, sheet=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if sheet is not None:
+            self.fields["criterion"].queryset = sheet.criteria.order_by("order")
+        self.fields["criterion"].empty_label = _("Cả hồ sơ")
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        name = upload.name.lower()
+        extension = name[name.rfind(".") :] if "." in name else ""
+        if extension not in EVIDENCE_TYPES:
+            raise forms.ValidationError(
+                _("Chỉ nhận tệp PDF, ảnh JPG/PNG, Word (.docx) hoặc Excel (.xlsx).")
+            )
+        if upload.size > EVIDENCE_MAX_BYTES:
+            raise forms.ValidationError(
+                _("Tệp nặng %(size)s MB, vượt mức %(limit)s MB.")
+                % {
+                    "size": round(upload.size / 1024 / 1024, 1),
+                    "limit": EVIDENCE_MAX_BYTES // (1024 * 1024),
+                }
+            )
+        return upload
+
+
+class RoundForm(BootstrapMixin, forms.Form):
+    council = forms.ModelChoiceField(
+        label=_("Hội đồng"), queryset=Council.objects.none()
+    )
+    name = forms.CharField(label=_("Tên đợt"), max_length=200)
+    closes_on = forms.DateField(label=_("Hạn kết thúc"), widget=DATE_INPUT)
+
+    def __init__(self, *args, councils=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if councils is not None:
+            self.fields["council"].queryset = councils
+
+
+class CouncilForm(BootstrapMixin, forms.ModelForm):
+    class Meta:
+        model = Council
+        fields = ["tier", "district", "year", "name", "decision_reference"]
+
+    def __init__(self, *args, tiers=None, province=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if tiers is not None:
+            self.fields["tier"].queryset = tiers
+        if province is not None:
+            self.fields["district"].queryset = District.objects.filter(
+                province=province
+            )
+
+
+class DecisionForm(BootstrapMixin, forms.Form):
+    decision_number = forms.CharField(label=_("Số quyết định"), max_length=100)
+    decision_date = forms.DateField(label=_("Ngày quyết định"), widget=DATE_INPUT)
+
+
+class MinistryResultForm(DecisionForm):
+    stars = forms.IntegerField(label=_("Hạng sao"), min_value=1, max_value=5)
+    score = forms.DecimalField(
+        label=_("Điểm"), max_digits=5, decimal_places=2, required=False
+    )
+    note = forms.CharField(label=_("Ghi chú"), required=False, max_length=1000)
+
+
+class PrecheckForm(BootstrapMixin, forms.Form):
+    report = forms.CharField(
+        label=_("Báo cáo của tổ tư vấn"), widget=forms.Textarea(attrs={"rows": 3})
+    )

@@ -1,0 +1,58 @@
+"""The evaluation pages, one module per area of the workflow."""
+
+from .dossiers import (
+    DossierAssess,
+    DossierDetail,
+    DossierEvidence,
+    DossierList,
+    DossierMinistryResult,
+    DossierProductSet,
+    DossierResubmit,
+    DossierReturn,
+    DossierSamples,
+    DossierSelfAssessment,
+    DossierSendUp,
+    DossierSubmit,
+)
+from .rounds import (
+    CertificateList,
+    ConflictDeclare,
+    EvaluationPrecheck,
+    RoundAddDossiers,
+    RoundCertify,
+    RoundClose,
+    RoundCompute,
+    RoundCreate,
+    RoundDetail,
+    RoundList,
+    RoundRefer,
+)
+from .score import EvaluationScore, MemberScoreCorrect
+
+__all__ = [
+    "CertificateList",
+    "ConflictDeclare",
+    "DossierAssess",
+    "DossierDetail",
+    "DossierEvidence",
+    "DossierList",
+    "DossierMinistryResult",
+    "DossierProductSet",
+    "DossierResubmit",
+    "DossierReturn",
+    "DossierSamples",
+    "DossierSelfAssessment",
+    "DossierSendUp",
+    "DossierSubmit",
+    "EvaluationPrecheck",
+    "EvaluationScore",
+    "MemberScoreCorrect",
+    "RoundAddDossiers",
+    "RoundCertify",
+    "RoundClose",
+    "RoundCompute",
+    "RoundCreate",
+    "RoundDetail",
+    "RoundList",
+    "RoundRefer",
+]

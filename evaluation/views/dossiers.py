@@ -1,0 +1,293 @@
+"""Dossier pages: the list (overdue commune assessments stand out), the detail with
+its registration, product set, self-assessment, evidence, samples and history, and
+the moves officers make on it."""
+
+from datetime import date
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+from django.views.generic import DetailView, ListView, View
+
+from ocop.models import AuditEntry
+
+from .. import services, services_ui
+from ..enums import DOSSIER_EDITABLE_STATES, DossierState, TierKind
+from ..forms import (
+    CommuneAssessmentForm,
+    EvidenceForm,
+    MinistryResultForm,
+    ProductSetForm,
+    ReasonForm,
+    SamplesForm,
+)
+from ..models import Dossier
+from ..permissions import visible_dossiers
+from ..suggest import suggest_product_set
+from .common import PAGE_SIZE, apply_to_form, report_refusal
+from .sheet import bands_json, js_messages, sheet_parts
+
+
+class DossierList(LoginRequiredMixin, ListView):
+    template_name = "evaluation/dossier_list.html"
+    paginate_by = PAGE_SIZE
+    context_object_name = "dossiers"
+
+    def get_queryset(self):
+        dossiers = visible_dossiers(self.request.user).select_related(
+            "registration__product__producer",
+            "registration__district",
+            "registration__commune",
+            "current_tier",
+            "programme_year",
+            "commune_assessment",
+        )
+        get = self.request.GET
+        if get.get("state") in DossierState.values:
+            dossiers = dossiers.filter(state=get["state"])
+        if get.get("year", "").isdigit():
+            dossiers = dossiers.filter(programme_year__year=int(get["year"]))
+        if get.get("q", "").strip():
+            q = get["q"].strip()
+            dossiers = dossiers.filter(
+                Q(registration__product__name__icontains=q)
+                | Q(registration__product__producer__name__icontains=q)
+            )
+        return dossiers.order_by("-programme_year__year", "state", "id")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        today = date.today()
+        for dossier in context["dossiers"]:
+            dossier.is_overdue = dossier.is_assessment_overdue(today)
+        context["states"] = DossierState.choices
+        return context
+
+
+class DossierDetail(LoginRequiredMixin, DetailView):
+    template_name = "evaluation/dossier_detail.html"
+    context_object_name = "dossier"
+
+    def get_queryset(self):
+        return visible_dossiers(self.request.user).select_related(
+            "registration__product__producer",
+            "registration__product__product_set",
+            "registration__district",
+            "registration__commune",
+            "current_tier",
+            "programme_year__rulebook",
+            "sheet__product_set",
+            "follows",
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user, dossier = self.request.user, self.object
+        product = dossier.registration.product
+        can_change = user.has_perm("evaluation.change_dossier", dossier)
+        is_editable = can_change and dossier.state in DOSSIER_EDITABLE_STATES
+        assessment = getattr(dossier, "commune_assessment", None)
+        suggestion = suggest_product_set(product.name)
+        context.update(
+            product=product,
+            registration=dossier.registration,
+            assessment=assessment,
+            can_change=can_change,
+            is_editable=is_editable,
+            can_assess=user.has_perm("evaluation.assess_dossier", dossier),
+            can_record_ministry=user.has_perm(
+                "evaluation.record_ministry_result", dossier
+            )
+            and dossier.state == DossierState.WAITING
+            and dossier.current_tier
+            and dossier.current_tier.kind == TierKind.RECORDED,
+            suggestion=suggestion,
+            product_set_form=ProductSetForm(
+                initial={
+                    "product_set": product.product_set_id
+                    or (suggestion and suggestion.number)
+                }
+            ),
+            assessment_form=kwargs.get("assessment_form")
+            or CommuneAssessmentForm(initial={"assessed_on": date.today()}),
+            evidence_form=kwargs.get("evidence_form")
+            or EvidenceForm(sheet=dossier.sheet),
+            samples_form=SamplesForm(instance=dossier),
+            reason_form=ReasonForm(),
+            ministry_form=kwargs.get("ministry_form") or MinistryResultForm(),
+            evidence=dossier.evidence.select_related("criterion"),
+            evaluations=dossier.evaluations.select_related(
+                "round", "tier", "rulebook"
+            ).prefetch_related("certificates"),
+            history=AuditEntry.objects.filter(
+                content_type=ContentType.objects.get_for_model(Dossier),
+                object_id=str(dossier.pk),
+            )
+            .select_related("actor")
+            .order_by("-id"),
+            is_overdue=dossier.is_assessment_overdue(),
+        )
+        if dossier.sheet_id:
+            context["parts"] = sheet_parts(dossier.sheet, dossier.self_assessment)
+            context["bands_json"] = bands_json(dossier.rulebook)
+            context["messages_json"] = js_messages()
+        return context
+
+
+class DossierAction(LoginRequiredMixin, View):
+    """A POST that moves a dossier through a service, then back to its page."""
+
+    permission = "evaluation.change_dossier"
+
+    def post(self, request, pk):
+        self.dossier = get_object_or_404(
+            visible_dossiers(request.user).select_related(
+                "registration__product", "programme_year__rulebook", "sheet"
+            ),
+            pk=pk,
+        )
+        if not request.user.has_perm(self.permission, self.dossier):
+            raise PermissionDenied
+        try:
+            response = self.act(request, self.dossier)
+        except ValidationError as error:
+            report_refusal(request, error)
+            response = None
+        return response or redirect("evaluation:dossier-detail", pk=self.dossier.pk)
+
+    def rerender(self, request, **forms):
+        view = DossierDetail()
+        view.setup(request, pk=self.dossier.pk)
+        view.object = self.dossier
+        context = view.get_context_data(object=self.dossier, **forms)
+        return TemplateResponse(request, view.template_name, context, status=400)
+
+
+class DossierSubmit(DossierAction):
+    permission = "evaluation.submit_dossier"
+
+    def act(self, request, dossier):
+        services.submit_dossier(dossier, request.user)
+        messages.success(request, _("Đã nộp hồ sơ lên xã."))
+
+
+class DossierReturn(DossierAction):
+    permission = "evaluation.return_dossier"
+
+    def act(self, request, dossier):
+        services.return_dossier(dossier, request.user, request.POST.get("reason"))
+        messages.success(request, _("Đã trả lại hồ sơ để bổ sung."))
+
+
+class DossierResubmit(DossierAction):
+    permission = "evaluation.submit_dossier"
+
+    def act(self, request, dossier):
+        services.resubmit_dossier(dossier, request.user)
+        messages.success(request, _("Đã nộp lại hồ sơ."))
+
+
+class DossierSendUp(DossierAction):
+    permission = "evaluation.assess_dossier"
+
+    def act(self, request, dossier):
+        services.send_up(dossier, request.user)
+        messages.success(request, _("Đã gửi hồ sơ lên cấp trên."))
+
+
+class DossierAssess(DossierAction):
+    permission = "evaluation.assess_dossier"
+
+    def act(self, request, dossier):
+        form = CommuneAssessmentForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.record_commune_assessment(dossier, request.user, **data)
+            except ValidationError as error:
+                apply_to_form(form, error)
+            else:
+                messages.success(request, _("Đã ghi đánh giá của xã."))
+                return None
+        return self.rerender(request, assessment_form=form)
+
+
+class DossierProductSet(DossierAction):
+    def act(self, request, dossier):
+        form = ProductSetForm(request.POST)
+        if not form.is_valid():
+            raise ValidationError(_("Cần chọn bộ sản phẩm."))
+        services_ui.confirm_product_set(
+            dossier.registration.product, request.user, form.cleaned_data["product_set"]
+        )
+        messages.success(request, _("Đã xác nhận bộ sản phẩm."))
+
+
+class DossierSelfAssessment(DossierAction):
+    def act(self, request, dossier):
+        selections = [
+            int(value)
+            for key, value in request.POST.items()
+            if key.startswith("c") and key[1:].isdigit() and value.isdigit()
+        ]
+        services.save_self_assessment(dossier, request.user, selections)
+        messages.success(request, _("Đã lưu phiếu tự đánh giá."))
+
+
+class DossierEvidence(DossierAction):
+    def act(self, request, dossier):
+        form = EvidenceForm(request.POST, request.FILES, sheet=dossier.sheet)
+        if form.is_valid():
+            try:
+                services_ui.attach_evidence(
+                    dossier,
+                    request.user,
+                    form.cleaned_data["file"],
+                    criterion=form.cleaned_data["criterion"],
+                    description=form.cleaned_data["description"],
+                )
+            except ValidationError as error:
+                apply_to_form(form, error)
+            else:
+                messages.success(request, _("Đã tải lên minh chứng."))
+                return None
+        return self.rerender(request, evidence_form=form)
+
+
+class DossierSamples(DossierAction):
+    def act(self, request, dossier):
+        form = SamplesForm(request.POST, instance=Dossier(pk=dossier.pk))
+        if not form.is_valid():
+            raise ValidationError(
+                [e for errors in form.errors.values() for e in errors]
+            )
+        services_ui.record_samples(
+            dossier,
+            request.user,
+            count=form.cleaned_data["samples_received"],
+            received_on=form.cleaned_data["samples_received_on"],
+        )
+        messages.success(request, _("Đã ghi nhận mẫu sản phẩm."))
+
+
+class DossierMinistryResult(DossierAction):
+    permission = "evaluation.record_ministry_result"
+
+    def act(self, request, dossier):
+        form = MinistryResultForm(request.POST)
+        if form.is_valid():
+            try:
+                services.record_ministry_result(
+                    dossier, request.user, **form.cleaned_data
+                )
+            except ValidationError as error:
+                apply_to_form(form, error)
+            else:
+                messages.success(request, _("Đã ghi nhận kết quả của Bộ."))
+                return None
+        return self.rerender(request, ministry_form=form)

@@ -1,0 +1,307 @@
+"""Rounds and their results: the products in a round, the members' totals, the
+average and stars, and the chair's and the officers' moves on the round."""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Prefetch
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
+from django.views.generic import DetailView, ListView, View
+
+from .. import services
+from ..enums import SCORING_ROLES, DossierState, RoundState
+from ..forms import DecisionForm, PrecheckForm, ReasonForm, RoundForm
+from ..models import ConflictOfInterest, Council, MemberScore
+from ..permissions import (
+    visible_certificates,
+    visible_dossiers,
+    visible_evaluations,
+    visible_rounds,
+)
+from .common import PAGE_SIZE, report_refusal
+
+
+class RoundList(LoginRequiredMixin, ListView):
+    template_name = "evaluation/round_list.html"
+    paginate_by = PAGE_SIZE
+    context_object_name = "rounds"
+
+    def get_queryset(self):
+        rounds = (
+            visible_rounds(self.request.user)
+            .select_related("tier", "council", "district")
+            .annotate(product_count=Count("evaluations", distinct=True))
+        )
+        year = self.request.GET.get("year", "")
+        if year.isdigit():
+            rounds = rounds.filter(year=int(year))
+        state = self.request.GET.get("state", "")
+        if state in RoundState.values:
+            rounds = rounds.filter(state=state)
+        return rounds
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        context["states"] = RoundState.choices
+        context["councils"] = councils_to_manage(user)
+        context["form"] = RoundForm(councils=context["councils"])
+        return context
+
+
+def councils_to_manage(user):
+    """Councils whose rounds the user may open: the province's, or the district's."""
+    councils = Council.objects.select_related("tier", "district")
+    if not user.is_authenticated:
+        return councils.none()
+    if user.is_superuser:
+        return councils
+    if user.has_perm("evaluation.record_ministry_result"):
+        return councils.filter(province_id=user.province_id)
+    if user.district_id:
+        return councils.filter(district_id=user.district_id)
+    return councils.none()
+
+
+class RoundCreate(LoginRequiredMixin, View):
+    def post(self, request):
+        form = RoundForm(request.POST, councils=councils_to_manage(request.user))
+        if not form.is_valid():
+            for errors in form.errors.values():
+                for error in errors:
+                    messages.error(request, error)
+            return redirect("evaluation:round-list")
+        council = form.cleaned_data["council"]
+        try:
+            round = services.open_round(
+                council.tier,
+                request.user,
+                council=council,
+                year=council.year,
+                name=form.cleaned_data["name"],
+                closes_on=form.cleaned_data["closes_on"],
+                district=council.district,
+            )
+        except ValidationError as error:
+            report_refusal(request, error)
+            return redirect("evaluation:round-list")
+        messages.success(request, _("Đã mở đợt đánh giá."))
+        return redirect("evaluation:round-detail", pk=round.pk)
+
+
+class RoundDetail(LoginRequiredMixin, DetailView):
+    """The round's results: per product, the members' totals, average and stars."""
+
+    template_name = "evaluation/round_detail.html"
+    context_object_name = "round"
+
+    def get_queryset(self):
+        return visible_rounds(self.request.user).select_related(
+            "tier__rulebook", "council", "district", "closed_by"
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user, round = self.request.user, self.object
+        memberships = list(
+            round.council.memberships.select_related("user") if round.council else []
+        )
+        mine = next((m for m in memberships if m.user_id == user.pk), None)
+        scoring_members = [m for m in memberships if m.role in SCORING_ROLES]
+        evaluations = list(
+            round.evaluations.select_related(
+                "dossier__registration__product__producer",
+                "dossier__registration__district",
+                "certifying_tier",
+                "sheet",
+            )
+            .prefetch_related(
+                Prefetch(
+                    "member_scores",
+                    queryset=MemberScore.objects.select_related("member"),
+                ),
+                "certificates",
+            )
+            .order_by("id")
+        )
+        conflicts = set(
+            ConflictOfInterest.objects.filter(council_id=round.council_id).values_list(
+                "member_id", "dossier_id"
+            )
+        )
+        for evaluation in evaluations:
+            evaluation.shown_scores = shown_scores(evaluation, user, mine)
+            evaluation.submitted_count = sum(
+                1 for s in evaluation.member_scores.all() if s.submitted_at
+            )
+            evaluation.my_conflict = (user.pk, evaluation.dossier_id) in conflicts
+            evaluation.conflict_count = sum(
+                1 for _m, d in conflicts if d == evaluation.dossier_id
+            )
+        context.update(
+            evaluations=evaluations,
+            memberships=memberships,
+            membership=mine,
+            scoring_count=len(scoring_members),
+            is_scoring_member=mine is not None and mine.role in SCORING_ROLES,
+            is_chair=user.has_perm("evaluation.close_round", round),
+            can_manage=user.has_perm("evaluation.manage_round", round),
+            can_precheck=user.has_perm("evaluation.precheck_evaluation", round),
+            decision_form=DecisionForm(),
+            precheck_form=PrecheckForm(),
+            conflict_form=ReasonForm(),
+        )
+        if context["can_manage"] and round.is_open:
+            waiting = visible_dossiers(user).filter(
+                state=DossierState.WAITING, current_tier=round.tier
+            )
+            if round.district_id:
+                waiting = waiting.filter(registration__district_id=round.district_id)
+            context["waiting"] = waiting.select_related(
+                "registration__product__producer"
+            )
+        return context
+
+
+def shown_scores(evaluation, user, mine):
+    """The member sheets of an evaluation the user may see, from the prefetched rows.
+
+    The same rule as ``services.visible_member_scores``: a council member sees their
+    own sheet, and everyone's once theirs is in; others see them once frozen.
+    """
+    scores = list(evaluation.member_scores.all())
+    if mine is None:
+        return scores if evaluation.frozen_at else []
+    own = [s for s in scores if s.member_id == user.pk]
+    if own and own[0].submitted_at:
+        return scores
+    return own
+
+
+class RoundAction(LoginRequiredMixin, View):
+    """A POST that moves a round through a service, then back to its page."""
+
+    permission = "evaluation.manage_round"
+
+    def post(self, request, pk):
+        round = get_object_or_404(visible_rounds(request.user), pk=pk)
+        if not request.user.has_perm(self.permission, round):
+            raise PermissionDenied
+        try:
+            message = self.act(request, round)
+        except ValidationError as error:
+            report_refusal(request, error)
+        else:
+            if message:
+                messages.success(request, message)
+        return redirect("evaluation:round-detail", pk=round.pk)
+
+
+class RoundAddDossiers(RoundAction):
+    def act(self, request, round):
+        ids = [int(i) for i in request.POST.getlist("dossier") if i.isdigit()]
+        dossiers = visible_dossiers(request.user).filter(pk__in=ids)
+        added = [services.add_to_round(round, d, request.user) for d in dossiers]
+        return _("Đã đưa %(count)s hồ sơ vào đợt.") % {"count": len(added)}
+
+
+class RoundCompute(RoundAction):
+    def post(self, request, pk):
+        round = get_object_or_404(visible_rounds(request.user), pk=pk)
+        allowed = request.user.has_perm(
+            "evaluation.manage_round", round
+        ) or request.user.has_perm("evaluation.close_round", round)
+        if not allowed:
+            raise PermissionDenied
+        try:
+            for evaluation in round.evaluations.all():
+                services.compute_result(evaluation, request.user)
+        except ValidationError as error:
+            report_refusal(request, error)
+        else:
+            messages.success(request, _("Đã tính kết quả tạm thời."))
+        return redirect("evaluation:round-detail", pk=round.pk)
+
+
+class RoundClose(RoundAction):
+    permission = "evaluation.close_round"
+
+    def act(self, request, round):
+        services.close_round(round, request.user)
+        return _("Đã đóng đợt: kết quả đã chốt.")
+
+
+class RoundRefer(RoundAction):
+    def act(self, request, round):
+        referred = services.refer_round(round, request.user)
+        return _("Đã chuyển %(count)s hồ sơ lên cấp trên.") % {"count": len(referred)}
+
+
+class RoundCertify(RoundAction):
+    def act(self, request, round):
+        form = DecisionForm(request.POST)
+        if not form.is_valid():
+            raise ValidationError(
+                [e for errors in form.errors.values() for e in errors]
+            )
+        certificates = services.certify(
+            round,
+            request.user,
+            decision_number=form.cleaned_data["decision_number"],
+            decision_date=form.cleaned_data["decision_date"],
+        )
+        return _("Đã cấp %(count)s giấy chứng nhận.") % {"count": len(certificates)}
+
+
+class EvaluationAction(LoginRequiredMixin, View):
+    def post(self, request, pk):
+        evaluation = get_object_or_404(
+            visible_evaluations(request.user).select_related("round__council"), pk=pk
+        )
+        try:
+            message = self.act(request, evaluation)
+        except ValidationError as error:
+            report_refusal(request, error)
+        else:
+            messages.success(request, message)
+        return redirect("evaluation:round-detail", pk=evaluation.round_id)
+
+
+class EvaluationPrecheck(EvaluationAction):
+    def act(self, request, evaluation):
+        if not request.user.has_perm("evaluation.precheck_evaluation", evaluation):
+            raise PermissionDenied
+        services.record_precheck(evaluation, request.user, request.POST.get("report"))
+        return _("Đã ghi báo cáo của tổ tư vấn.")
+
+
+class ConflictDeclare(EvaluationAction):
+    def act(self, request, evaluation):
+        services.declare_conflict(
+            evaluation.round.council,
+            request.user,
+            evaluation.dossier,
+            request.POST.get("reason"),
+        )
+        return _("Đã ghi khai báo xung đột lợi ích; bạn không chấm sản phẩm này.")
+
+
+class CertificateList(LoginRequiredMixin, ListView):
+    template_name = "evaluation/certificate_list.html"
+    paginate_by = PAGE_SIZE
+    context_object_name = "certificates"
+
+    def get_queryset(self):
+        certificates = visible_certificates(self.request.user).select_related(
+            "tier", "rulebook"
+        )
+        stars = self.request.GET.get("stars", "")
+        if stars.isdigit():
+            certificates = certificates.filter(stars=int(stars))
+        q = self.request.GET.get("q", "").strip()
+        if q:
+            certificates = certificates.filter(product_name__icontains=q) | (
+                certificates.filter(number__icontains=q)
+            )
+        return certificates.order_by("-issued_on", "number")

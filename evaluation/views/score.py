@@ -1,0 +1,195 @@
+"""The scoring page a council member fills during the meeting, and the chair's
+correction of a submitted sheet."""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+from django.views.generic import View
+
+from .. import services
+from ..enums import SCORING_ROLES
+from ..models import ConflictOfInterest, MemberScore
+from ..permissions import visible_evaluations
+from .common import error_messages
+from .sheet import bands_json, js_messages, sheet_parts
+
+
+def evaluation_for(user, pk):
+    """The evaluation if the user may see it at all (else 404)."""
+    queryset = visible_evaluations(user).select_related(
+        "round__council",
+        "rulebook",
+        "tier",
+        "sheet__product_set",
+        "dossier__registration__product__producer",
+        "dossier__registration__district",
+    )
+    return get_object_or_404(queryset, pk=pk)
+
+
+def posted_ids(post):
+    """The option ids of a posted sheet (``c<criterion id>`` → option id) and the
+    criteria marked as knock-outs; the service refuses ids of another sheet."""
+    selections = [
+        int(value)
+        for key, value in post.items()
+        if key.startswith("c") and key[1:].isdigit() and value.isdigit()
+    ]
+    knock_outs = [int(v) for v in post.getlist("knock_out") if v.isdigit()]
+    return selections, knock_outs
+
+
+class EvaluationScore(LoginRequiredMixin, View):
+    """One member's sheet for one product: tick, see the running totals, submit.
+
+    A member who declared a conflict, or who is not a scoring member of the round's
+    council, is refused (403). Other members' sheets show only once one's own is in.
+    """
+
+    template_name = "evaluation/score.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.evaluation = evaluation_for(request.user, kwargs["pk"])
+        self.membership = services.membership(
+            self.evaluation.round.council, request.user
+        )
+        if self.membership is None or self.membership.role not in SCORING_ROLES:
+            raise PermissionDenied(_("Chỉ thành viên hội đồng của đợt được chấm điểm."))
+        conflict = ConflictOfInterest.objects.filter(
+            council_id=self.evaluation.round.council_id,
+            member=request.user,
+            dossier_id=self.evaluation.dossier_id,
+        ).first()
+        if conflict is not None:
+            raise PermissionDenied(
+                _("Bạn đã khai xung đột lợi ích với sản phẩm này: %(reason)s")
+                % {"reason": conflict.reason}
+            )
+        return super().dispatch(request, *args, **kwargs)
+
+    def own_score(self):
+        return MemberScore.objects.filter(
+            evaluation=self.evaluation, member=self.request.user
+        ).first()
+
+    def get(self, request, *args, **kwargs):
+        score = self.own_score()
+        return self.render(
+            score,
+            score.selections if score else [],
+            score.knock_outs if score else [],
+        )
+
+    def post(self, request, *args, **kwargs):
+        selections, knock_outs = posted_ids(request.POST)
+        submit = request.POST.get("action") == "submit"
+        try:
+            score = services.save_member_score(
+                self.evaluation, request.user, selections, knock_outs, submit=submit
+            )
+        except ValidationError as error:
+            return self.render(
+                self.own_score(), selections, knock_outs, errors=error_messages(error)
+            )
+        if submit:
+            messages.success(
+                request,
+                _("Đã nộp phiếu chấm: %(total)s điểm. Phiếu đã khóa.")
+                % {"total": score.total},
+            )
+        else:
+            messages.success(
+                request,
+                _("Đã lưu phiếu nháp: %(total)s điểm.") % {"total": score.total},
+            )
+        return redirect("evaluation:evaluation-score", pk=self.evaluation.pk)
+
+    def render(self, score, selections, knock_outs, errors=()):
+        evaluation = self.evaluation
+        allowed, why = services.can_score(evaluation, self.request.user)
+        is_locked = bool(score and score.is_locked)
+        others = []
+        if score and score.submitted_at:
+            others = list(
+                services.visible_member_scores(evaluation, self.request.user)
+                .exclude(member=self.request.user)
+                .select_related("member")
+            )
+        context = {
+            "evaluation": evaluation,
+            "dossier": evaluation.dossier,
+            "product": evaluation.dossier.registration.product,
+            "score": score,
+            "parts": sheet_parts(evaluation.sheet, selections, knock_outs),
+            "is_editable": allowed and not is_locked,
+            "refusal": "" if allowed or is_locked else why,
+            "errors": errors,
+            "others": others,
+            "bands_json": bands_json(evaluation.rulebook),
+            "messages_json": js_messages(),
+            "mode": "score",
+        }
+        return TemplateResponse(self.request, self.template_name, context)
+
+
+class MemberScoreCorrect(LoginRequiredMixin, View):
+    """The chair corrects a submitted sheet, with a reason that is logged."""
+
+    template_name = "evaluation/score.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.member_score = get_object_or_404(
+            MemberScore.objects.select_related("member"), pk=kwargs["pk"]
+        )
+        self.evaluation = evaluation_for(request.user, self.member_score.evaluation_id)
+        if not request.user.has_perm("evaluation.correct_score", self.evaluation):
+            raise PermissionDenied(_("Chỉ Chủ tịch hội đồng được hiệu chỉnh điểm."))
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request, *args, **kwargs):
+        score = self.member_score
+        return self.render(score.selections, score.knock_outs)
+
+    def post(self, request, *args, **kwargs):
+        selections, knock_outs = posted_ids(request.POST)
+        reason = request.POST.get("reason", "")
+        try:
+            services.correct_member_score(
+                self.member_score, request.user, selections, knock_outs, reason=reason
+            )
+        except ValidationError as error:
+            return self.render(
+                selections, knock_outs, errors=error_messages(error), reason=reason
+            )
+        messages.success(
+            request,
+            _("Đã hiệu chỉnh phiếu của %(member)s.")
+            % {"member": self.member_score.member},
+        )
+        return redirect("evaluation:round-detail", pk=self.evaluation.round_id)
+
+    def render(self, selections, knock_outs, errors=(), reason=""):
+        evaluation = self.evaluation
+        context = {
+            "evaluation": evaluation,
+            "dossier": evaluation.dossier,
+            "product": evaluation.dossier.registration.product,
+            "score": self.member_score,
+            "parts": sheet_parts(evaluation.sheet, selections, knock_outs),
+            "is_editable": not evaluation.is_frozen and evaluation.round.is_open,
+            "refusal": "",
+            "errors": errors,
+            "others": [],
+            "bands_json": bands_json(evaluation.rulebook),
+            "messages_json": js_messages(),
+            "mode": "correct",
+            "reason": reason,
+        }
+        return TemplateResponse(self.request, self.template_name, context)

@@ -1,0 +1,140 @@
+// The scoring page's running totals and warnings, computed in the browser as a
+// council member ticks options. The server computes what is kept; this only shows.
+(function () {
+  "use strict";
+
+  const form = document.getElementById("scoring-form");
+  if (!form) return;
+  const bands = JSON.parse(form.dataset.bands || "[]");
+  const text = JSON.parse(form.dataset.messages || "{}");
+  const rows = Array.from(form.querySelectorAll("tr.criterion"));
+
+  function format(template, values) {
+    return template.replace(/%\((\w+)\)s/g, (_, key) => values[key]);
+  }
+
+  function chosen(row) {
+    const input = row.querySelector("input.option:checked");
+    return input ? Number(input.dataset.points) : null;
+  }
+
+  // In a "choose one" group only one case is scored: ticking in one case clears
+  // the others.
+  function clearOtherCases(row) {
+    if (!row.dataset.group) return;
+    rows.forEach((other) => {
+      if (other.dataset.group === row.dataset.group &&
+          other.dataset.case !== row.dataset.case) {
+        other.querySelectorAll("input.option:checked").forEach((i) => {
+          i.checked = false;
+        });
+      }
+    });
+  }
+
+  function scoredCases() {
+    const cases = {};
+    rows.forEach((row) => {
+      if (row.dataset.group && chosen(row) !== null) {
+        cases[row.dataset.group] = row.dataset.case;
+      }
+    });
+    return cases;
+  }
+
+  function bandStars(total) {
+    for (const band of bands) {
+      if (total >= band.min) return band.stars;
+    }
+    return 1;
+  }
+
+  function update() {
+    const totals = { A: 0, B: 0, C: 0 };
+    const cases = scoredCases();
+    const unmet = { 3: [], 4: [], 5: [] };
+    let missing = 0;
+
+    rows.forEach((row) => {
+      const points = chosen(row);
+      // A case of a "choose one" group counts only if it is the case scored; while
+      // none is, the first case is the one still to fill.
+      const group = row.dataset.group;
+      const scoredCase = group ? cases[group] : undefined;
+      const isOtherCase = group && scoredCase !== undefined &&
+        scoredCase !== row.dataset.case;
+      const isUnscoredCase = group && scoredCase === undefined;
+      if (points !== null) totals[row.dataset.part] += points;
+      else if (!isOtherCase &&
+               !(isUnscoredCase && firstCase(group) !== row.dataset.case)) {
+        missing += 1;
+      }
+      row.classList.toggle("table-success", points !== null);
+      if (isOtherCase || isUnscoredCase) return;
+
+      // A minimum marked for N stars applies to N stars and above.
+      const minimums = JSON.parse(row.dataset.minimums || "[]");
+      [3, 4, 5].forEach((level) => {
+        const needed = minimums.filter((m) => m[0] <= level).map((m) => m[1]);
+        if (needed.length && (points === null || points < Math.max(...needed))) {
+          unmet[level].push(row.dataset.code);
+        }
+      });
+    });
+
+    const total = totals.A + totals.B + totals.C;
+    Object.keys(totals).forEach((part) => {
+      const cell = document.getElementById("total-" + part);
+      if (cell) cell.textContent = totals[part];
+    });
+    document.getElementById("total-all").textContent = total;
+
+    const band = bandStars(total);
+    let met = 2;
+    for (const level of [3, 4, 5]) {
+      if (unmet[level].length) break;
+      met = level;
+    }
+    const warnings = [];
+    const knockedOut = Array.from(form.querySelectorAll("input.knock-out:checked"));
+    knockedOut.forEach((box) => {
+      warnings.push(format(text.knockOut, { code: box.dataset.code }));
+    });
+    if (met < band) {
+      const level = met + 1;
+      warnings.push(format(text.minimum, {
+        level: level,
+        codes: unmet[level].join(", "),
+        stars: met,
+      }));
+    }
+    const stars = Math.min(band, met);
+    let outcome = " ★";
+    if (knockedOut.length) outcome = " → " + text.excluded;
+    else if (stars !== band) outcome = " → " + stars + "★";
+    document.getElementById("scoring-stars").textContent =
+      format(text.band, { stars: band }) + outcome;
+    document.getElementById("scoring-progress").textContent = missing
+      ? format(text.missing, { count: missing })
+      : text.complete;
+    const list = document.getElementById("scoring-warnings");
+    list.replaceChildren(...warnings.map((w) => {
+      const item = document.createElement("li");
+      item.textContent = "⚠ " + w;
+      return item;
+    }));
+  }
+
+  function firstCase(group) {
+    const row = rows.find((r) => r.dataset.group === group);
+    return row ? row.dataset.case : undefined;
+  }
+
+  form.addEventListener("change", (event) => {
+    if (event.target.classList.contains("option")) {
+      clearOtherCases(event.target.closest("tr.criterion"));
+    }
+    update();
+  });
+  update();
+})();
