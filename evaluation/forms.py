@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from registry.models import District, ProductSet
 
+from .enums import CouncilRole
 from .models import CommuneAssessment, Council, Criterion, Dossier
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -17,7 +18,7 @@ EVIDENCE_TYPES = {
     ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
-EVIDENCE_MAX_BYTES = getattr(settings, "EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
+DEFAULT_EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
 
 
 class BootstrapMixin:
@@ -91,12 +92,13 @@ class EvidenceForm(BootstrapMixin, forms.Form):
             raise forms.ValidationError(
                 _("Chỉ nhận tệp PDF, ảnh JPG/PNG, Word (.docx) hoặc Excel (.xlsx).")
             )
-        if upload.size > EVIDENCE_MAX_BYTES:
+        limit = getattr(settings, "EVIDENCE_MAX_BYTES", DEFAULT_EVIDENCE_MAX_BYTES)
+        if upload.size > limit:
             raise forms.ValidationError(
                 _("Tệp nặng %(size)s MB, vượt mức %(limit)s MB.")
                 % {
                     "size": round(upload.size / 1024 / 1024, 1),
-                    "limit": EVIDENCE_MAX_BYTES // (1024 * 1024),
+                    "limit": round(limit / 1024 / 1024, 1),
                 }
             )
         return upload
@@ -147,3 +149,17 @@ class PrecheckForm(BootstrapMixin, forms.Form):
     report = forms.CharField(
         label=_("Báo cáo của tổ tư vấn"), widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+class MembershipForm(BootstrapMixin, forms.Form):
+    user = forms.ModelChoiceField(label=_("Người"), queryset=None)
+    role = forms.ChoiceField(label=_("Vai trò"), choices=CouncilRole.choices)
+
+    def __init__(self, *args, province=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        from registry.models import User
+
+        users = User.objects.filter(is_active=True).order_by("last_name", "first_name")
+        if province is not None:
+            users = users.filter(province=province)
+        self.fields["user"].queryset = users

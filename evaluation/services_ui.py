@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 
 from ocop import audit
 
-from .enums import DOSSIER_EDITABLE_STATES
-from .models import Dossier, Evidence
+from .enums import DOSSIER_EDITABLE_STATES, CouncilRole
+from .models import Council, CouncilMembership, Dossier, Evidence
 from .services import scoring_sheet_for
 
 
@@ -93,3 +93,46 @@ def record_samples(dossier, actor, *, count, received_on):
         data={"count": count, "received_on": received_on and received_on.isoformat()},
     )
     return dossier
+
+
+@transaction.atomic
+def create_council(actor, *, tier, province, district, year, name, decision=""):
+    """Set up a council of a scored tier for its area and year.
+
+    Side effects: an audit entry ``evaluation.council.created``.
+    """
+    if not tier.is_scored:
+        raise ValidationError({"tier": _("Cấp này không có hội đồng chấm điểm.")})
+    if tier.has_area_below_province and district is None:
+        raise ValidationError({"district": _("Hội đồng cấp huyện cần chọn huyện.")})
+    council = Council.objects.create(
+        tier=tier,
+        province=province,
+        district=district if tier.has_area_below_province else None,
+        year=year,
+        name=name,
+        decision_reference=decision,
+    )
+    audit.record(actor, "evaluation.council.created", council)
+    return council
+
+
+@transaction.atomic
+def add_council_member(council, actor, user, role):
+    """Appoint a person to a council in a role (chair, member, advisory team…).
+
+    A council has one chair. Side effects: an audit entry
+    ``evaluation.council.member_added``.
+    """
+    if role == CouncilRole.CHAIR and council.memberships.filter(role=role).exists():
+        raise ValidationError({"role": _("Hội đồng đã có Chủ tịch.")})
+    if council.memberships.filter(user=user).exists():
+        raise ValidationError({"user": _("Người này đã là thành viên hội đồng.")})
+    membership = CouncilMembership.objects.create(council=council, user=user, role=role)
+    audit.record(
+        actor,
+        "evaluation.council.member_added",
+        council,
+        data={"user": user.pk, "role": role},
+    )
+    return membership

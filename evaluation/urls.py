@@ -77,5 +77,13 @@ urlpatterns = [
         views.MemberScoreCorrect.as_view(),
         name="score-correct",
     ),
+    path("hoi-dong/", views.CouncilList.as_view(), name="council-list"),
+    path("hoi-dong/them/", views.CouncilCreate.as_view(), name="council-create"),
+    path("hoi-dong/<int:pk>/", views.CouncilDetail.as_view(), name="council-detail"),
+    path(
+        "hoi-dong/<int:pk>/thanh-vien/",
+        views.CouncilAddMember.as_view(),
+        name="council-add-member",
+    ),
     path("giay-chung-nhan/", views.CertificateList.as_view(), name="certificate-list"),
 ]

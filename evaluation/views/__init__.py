@@ -1,5 +1,6 @@
 """The evaluation pages, one module per area of the workflow."""
 
+from .councils import CouncilAddMember, CouncilCreate, CouncilDetail, CouncilList
 from .dossiers import (
     DossierAssess,
     DossierDetail,
@@ -32,6 +33,10 @@ from .score import EvaluationScore, MemberScoreCorrect
 __all__ = [
     "CertificateList",
     "ConflictDeclare",
+    "CouncilAddMember",
+    "CouncilCreate",
+    "CouncilDetail",
+    "CouncilList",
     "DossierAssess",
     "DossierDetail",
     "DossierEvidence",

@@ -1,0 +1,40 @@
+"""The evaluation history shown on a product's page, across years and tiers."""
+
+from django import template
+from django.db.models import Prefetch
+
+from ..models import Certificate, Dossier, Evaluation, MemberScore
+from ..services import dossier_history
+
+register = template.Library()
+
+
+@register.inclusion_tag("evaluation/_product_history_body.html", takes_context=True)
+def product_history(context, product):
+    """Dossiers, evaluations with their scores, referrals, certificates and the
+    audit entries of one product (seven queries, whatever its history)."""
+    evaluations = (
+        Evaluation.objects.filter(dossier__registration__product=product)
+        .select_related("round", "tier", "rulebook", "certifying_tier")
+        .prefetch_related(
+            Prefetch(
+                "member_scores",
+                queryset=MemberScore.objects.filter(
+                    submitted_at__isnull=False
+                ).select_related("member"),
+            )
+        )
+        .order_by("dossier__programme_year__year", "tier__order", "id")
+    )
+    return {
+        "request": context.get("request"),
+        "product": product,
+        "dossiers": Dossier.objects.filter(registration__product=product)
+        .select_related("programme_year__rulebook", "current_tier", "registration")
+        .order_by("-programme_year__year"),
+        "evaluations": evaluations,
+        "certificates": Certificate.objects.filter(product=product).select_related(
+            "tier", "rulebook"
+        ),
+        "entries": dossier_history(product).order_by("-created_at", "-id")[:100],
+    }
