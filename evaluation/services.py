@@ -548,6 +548,9 @@ def save_member_score(evaluation, member, selections, knock_outs=(), *, submit=F
 
     Side effects: on submission, an audit entry ``evaluation.score.submitted``.
     """
+    evaluation = Evaluation.objects.select_related("round", "sheet").get(
+        pk=evaluation.pk
+    )
     allowed, why = can_score(evaluation, member)
     if not allowed:
         raise ValidationError(why)

@@ -20,8 +20,24 @@ from evaluation.rulebooks import load_rulebooks
 from evaluation.scoring import SheetSpec
 from evaluation.sheets import load_scoring_sheets
 from registry.enums import Role
-from registry.models import ProductSet
-from tests.factories import UserFactory, province
+from registry.models import ProductSet, User
+from tests.factories import province
+
+
+def account(username, role=Role.PROVINCE_STAFF, **fields):
+    """A user without a usable password: hashing one takes a good part of a second,
+    and these tests never log in."""
+    user, _ = User.objects.get_or_create(
+        username=username,
+        defaults={
+            "role": role,
+            "province": province(),
+            "first_name": "Văn",
+            "last_name": "Nguyễn",
+            **fields,
+        },
+    )
+    return user
 
 
 def rulebook(code):
@@ -36,7 +52,7 @@ def tier(code, order):
 def load_sheets(*numbers):
     """Load the sheets of some product sets and record the known corrections."""
     load_scoring_sheets(numbers=set(numbers))
-    admin = UserFactory(username="quantri.test", role=Role.ADMINISTRATOR)
+    admin = account("quantri.test", Role.ADMINISTRATOR)
     sets = {ps.number: ps for ps in ProductSet.objects.filter(number__in=numbers)}
     apply_known_corrections(admin, sets, numbers=set(numbers))
     return sets
@@ -68,7 +84,7 @@ class MembershipFactory(DjangoModelFactory):
         model = CouncilMembership
 
     council = factory.SubFactory(CouncilFactory)
-    user = factory.SubFactory(UserFactory, role=Role.COUNCIL_MEMBER)
+    user = factory.Sequence(lambda n: account(f"thanhvien{n}", Role.COUNCIL_MEMBER))
     role = CouncilRole.MEMBER
 
 
@@ -77,9 +93,7 @@ def council_with_members(council_tier, size, *, district=None, prefix="tv"):
     council = CouncilFactory(tier=council_tier, district=district)
     users = []
     for position in range(size):
-        user = UserFactory(
-            username=f"{prefix}{council.pk}.{position + 1}", role=Role.COUNCIL_MEMBER
-        )
+        user = account(f"{prefix}{council.pk}.{position + 1}", Role.COUNCIL_MEMBER)
         MembershipFactory(
             council=council,
             user=user,

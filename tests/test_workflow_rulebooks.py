@@ -17,12 +17,12 @@ from tests.factories import (
     ProducerFactory,
     ProductFactory,
     RegistrationFactory,
-    UserFactory,
     district,
     first_commune,
 )
 from tests.factories_evaluation import (
     ProgrammeYearFactory,
+    account,
     council_with_members,
     drop_minimum,
     load_sheets,
@@ -44,11 +44,9 @@ def officers(lai_chau):
     tam_duong = district(TAM_DUONG)
     commune = first_commune(TAM_DUONG)
     return (
-        UserFactory(
-            username="huyen.td", role=Role.DISTRICT_OFFICER, district=tam_duong
-        ),
-        UserFactory(username="xa.td", role=Role.COMMUNE_OFFICER, commune=commune),
-        UserFactory(username="tinh.td", role=Role.PROVINCE_STAFF),
+        account("huyen.td", Role.DISTRICT_OFFICER, district=tam_duong),
+        account("xa.td", Role.COMMUNE_OFFICER, commune=commune),
+        account("tinh.td", Role.PROVINCE_STAFF),
     )
 
 
