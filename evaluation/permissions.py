@@ -153,13 +153,13 @@ def is_scoring_member(user, obj):
     """A scoring member of the council of an open round (obj: evaluation or round)."""
     if obj is None:
         return False
-    round = _round(obj)
-    return (
-        round.state == RoundState.OPEN
-        and CouncilMembership.objects.filter(
-            council_id=round.council_id, user=user, role__in=SCORING_ROLES
-        ).exists()
-    )
+    # The round's state is read from the database: a page may hold an older copy.
+    return CouncilMembership.objects.filter(
+        council__rounds=_round(obj).pk,
+        council__rounds__state=RoundState.OPEN,
+        user=user,
+        role__in=SCORING_ROLES,
+    ).exists()
 
 
 @rules.predicate
