@@ -257,7 +257,9 @@ class ProducerDetail(LoginRequiredMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user, producer = self.request.user, self.object
-        registrations = visible_registrations(user).select_related("district")
+        # A product in the user's area shows its whole history, whoever registered
+        # it; only the registrations of the area can be edited.
+        registrations = Registration.objects.select_related("district")
         context["products"] = (
             visible_products(user)
             .filter(producer=producer)
@@ -284,15 +286,29 @@ class ProductDetail(LoginRequiredMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user, product = self.request.user, self.object
-        context["registrations"] = (
-            visible_registrations(user)
-            .filter(product=product)
-            .select_related("district", "commune__district", "import_batch")
-            .order_by("-year")
+        # The product's whole history, whoever registered it; only the
+        # registrations of the user's area can be edited.
+        registrations = list(
+            product.registrations.select_related(
+                "district", "commune__district", "import_batch"
+            ).order_by("-year")
         )
+        can_register = user.has_perm("registry.add_registration")
+        editable = (
+            set(
+                visible_registrations(user)
+                .filter(product=product)
+                .values_list("pk", flat=True)
+            )
+            if can_register
+            else set()
+        )
+        for registration in registrations:
+            registration.can_change = registration.pk in editable
+        context["registrations"] = registrations
         context["successions"] = successions_of(product.producer.commune)
         context["can_change"] = user.has_perm("registry.change_product", product)
-        context["can_register"] = user.has_perm("registry.add_registration")
+        context["can_register"] = can_register
         return context
 
 

@@ -8,7 +8,7 @@ from registry.demo import create_demo_accounts
 from registry.enums import ProducerKind, Role
 from registry.models import Producer, Product, Province, Registration
 from registry.permissions import visible_producers, visible_products
-from tests.factories import Area, ProducerFactory, UserFactory
+from tests.factories import Area, ProducerFactory, RegistrationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -222,3 +222,26 @@ def test_officer_without_area_sees_nothing(area, client):
 
     assert names(response) == []
     assert Registration.objects.count() == 4
+
+
+def test_product_of_the_area_shows_its_whole_history_but_edits_only_the_area(
+    area, client, login
+):
+    login("huyen.tamduong")
+    own = area.crossed.registrations.get()
+    RegistrationFactory(
+        product=area.crossed,
+        year=2024,
+        district=area.tam_duong.registrations.get().district,
+    )
+
+    response = client.get(reverse("registry:product-detail", args=[area.crossed.pk]))
+
+    rows = [
+        (r.year, r.district.code, r.can_change)
+        for r in response.context["registrations"]
+    ]
+    assert rows == [(2024, "106", True), (2023, "105", False)]
+    assert reverse("registry:registration-update", args=[own.pk]) not in (
+        response.content.decode()
+    )
