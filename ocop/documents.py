@@ -40,6 +40,13 @@ def input_hash(data):
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+def find_document(kind, key, data):
+    """The document already made from exactly this data, or None."""
+    return Document.objects.filter(
+        kind=kind, key=key, input_hash=input_hash(data)
+    ).first()
+
+
 def latest_document(kind, key):
     return Document.objects.filter(kind=kind, key=key).order_by("-version").first()
 

@@ -10,7 +10,7 @@ import logging
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from ocop.documents import store_document
+from ocop.documents import find_document, store_document
 from ocop.enums import DocumentKind
 from registry.text import fold
 
@@ -41,8 +41,7 @@ def make_certificate(certificate, *, user=None, job=None):
     return store_document(
         kind=DocumentKind.CERTIFICATE,
         key=f"certificate:{certificate.pk}",
-        title=_("Giấy chứng nhận %(number)s: %(product)s")
-        % {"number": certificate.number, "product": certificate.product_name},
+        title=certificate_title(certificate),
         data=data.as_dict(),
         render=lambda _data: render_certificate(data),
         file_name=f"giay-chung-nhan-{file_slug(certificate.number)}.pdf",
@@ -54,7 +53,8 @@ def make_certificate(certificate, *, user=None, job=None):
 def make_decision_certificates(job, progress):
     """Every certificate of a decision: one PDF each, and all of them in one PDF.
 
-    Each certificate is laid out once; its page serves both files.
+    Each certificate is laid out once and its page serves both files; when nothing
+    changed since the last run, nothing is laid out at all.
     """
     from .pdf import write_pdf
     from .render import layout_certificate
@@ -69,39 +69,53 @@ def make_decision_certificates(job, progress):
     total = len(certificates)
     progress(0, total)
     items = [
-        (certificate, certificate_data(certificate)) for certificate in certificates
+        (certificate, certificate_data(certificate).as_dict())
+        for certificate in certificates
     ]
+    bundle_key = f"decision:{number}"
+    bundle_data = {"certificates": [data for _certificate, data in items]}
+    bundle = find_document(DocumentKind.CERTIFICATE_BUNDLE, bundle_key, bundle_data)
+
     layouts = []
     documents = []
     for index, (certificate, data) in enumerate(items, start=1):
-        laid_out = layout_certificate(data)
-        layouts.append(laid_out)
-        documents.append(
-            store_document(
+        key = f"certificate:{certificate.pk}"
+        document = find_document(DocumentKind.CERTIFICATE, key, data)
+        if document is None or bundle is None:
+            laid_out = layout_certificate(certificate_data(certificate))
+            layouts.append(laid_out)
+            document = store_document(
                 kind=DocumentKind.CERTIFICATE,
-                key=f"certificate:{certificate.pk}",
-                title=_("Giấy chứng nhận %(number)s: %(product)s")
-                % {"number": certificate.number, "product": certificate.product_name},
-                data=data.as_dict(),
+                key=key,
+                title=certificate_title(certificate),
+                data=data,
                 render=lambda _data, laid_out=laid_out: write_pdf([laid_out]),
                 file_name=f"giay-chung-nhan-{file_slug(certificate.number)}.pdf",
                 user=job.created_by,
                 job=job,
             )
-        )
+        documents.append(document)
         progress(index, total)
-    bundle = store_document(
-        kind=DocumentKind.CERTIFICATE_BUNDLE,
-        key=f"decision:{number}",
-        title=_("Giấy chứng nhận theo Quyết định %(number)s (%(count)s sản phẩm)")
-        % {"number": number, "count": total},
-        data={"certificates": [data.as_dict() for _c, data in items]},
-        render=lambda _data: write_pdf(layouts),
-        file_name=f"giay-chung-nhan-qd-{file_slug(number)}.pdf",
-        user=job.created_by,
-        job=job,
-    )
+    if bundle is None:
+        bundle = store_document(
+            kind=DocumentKind.CERTIFICATE_BUNDLE,
+            key=bundle_key,
+            title=_("Giấy chứng nhận theo Quyết định %(number)s (%(count)s sản phẩm)")
+            % {"number": number, "count": total},
+            data=bundle_data,
+            render=lambda _data: write_pdf(layouts),
+            file_name=f"giay-chung-nhan-qd-{file_slug(number)}.pdf",
+            user=job.created_by,
+            job=job,
+        )
     return _result([bundle, *documents])
+
+
+def certificate_title(certificate):
+    return _("Giấy chứng nhận %(number)s: %(product)s") % {
+        "number": certificate.number,
+        "product": certificate.product_name,
+    }
 
 
 def make_decision(job, progress):
