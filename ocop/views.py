@@ -189,17 +189,23 @@ class Verification(TemplateView):
     template_name = "documents/verify.html"
 
     def get_context_data(self, **kwargs):
-        from evaluation.documents.verification import certificate_id_from_token
+        from evaluation.documents.verification import parse_token
         from evaluation.enums import CertificateStatus
         from evaluation.models import Certificate
 
         context = super().get_context_data(**kwargs)
-        pk = certificate_id_from_token(kwargs["token"])
-        certificate = (
-            Certificate.objects.select_related("product").filter(pk=pk).first()
-            if pk
-            else None
-        )
+        parsed = parse_token(kwargs["token"])
+        certificates = Certificate.objects.select_related("product")
+        if parsed is None:
+            certificate = None
+        elif parsed[0] == "certificate":
+            certificate = certificates.filter(pk=parsed[1]).first()
+        else:
+            certificate = (
+                certificates.filter(product_id=parsed[1])
+                .order_by("-issued_on", "-id")
+                .first()
+            )
         if certificate is None:
             raise Http404(_("Không có giấy chứng nhận này."))
         today = timezone.localdate()

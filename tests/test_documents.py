@@ -10,6 +10,7 @@ from evaluation import tasks
 from evaluation.documents.services import make_certificate
 from evaluation.documents.verification import certificate_token
 from evaluation.enums import CertificateStatus, TierLevel
+from evaluation.models import Certificate
 from ocop.documents import store_document
 from ocop.enums import DocumentKind, JobStatus
 from ocop.jobs import start_job
@@ -328,6 +329,27 @@ def test_verification_page_says_whether_the_certificate_stands(
         assert "02/05/2024: Vi phạm quy định ghi nhãn" in html
 
 
+def test_verification_page_by_product_shows_its_latest_certificate(lai_chau, client):
+    from evaluation.documents.verification import product_token
+
+    _round, (old, *_rest) = make_decision(1, decision_date=date(2020, 3, 2))
+    newer = Certificate.objects.get(pk=old.pk)
+    newer.pk = None
+    newer.number = "017/2026/GCN-OCOP"
+    newer.issued_on = newer.decision_date = date.today()
+    newer.expires_on = date.today() + timedelta(days=3 * 365)
+    newer.follows = old
+    newer.save()
+
+    response = client.get(reverse("ocop:verify", args=[product_token(old.product)]))
+    old_page = client.get(reverse("ocop:verify", args=[certificate_token(old)]))
+
+    assert response.context["certificate"] == newer
+    assert response.context["status"] == CertificateStatus.VALID
+    assert old_page.context["status"] == CertificateStatus.EXPIRED
+    assert "017/2026/GCN-OCOP" in old_page.content.decode()
+
+
 def test_verification_page_refuses_a_forged_token(lai_chau, client):
     _round, (certificate, *_rest) = make_decision(1)
     token = certificate_token(certificate)
@@ -335,6 +357,7 @@ def test_verification_page_refuses_a_forged_token(lai_chau, client):
 
     assert client.get(reverse("ocop:verify", args=[token])).status_code == 200
     assert client.get(reverse("ocop:verify", args=[forged])).status_code == 404
+    assert client.get(reverse("ocop:verify", args=["sp1-x"])).status_code == 404
 
 
 def test_pdf_renderer_fetches_nothing_but_the_shipped_fonts():
