@@ -240,6 +240,12 @@ class RegistrationForm(BootstrapMixin, forms.ModelForm):
             "previous_year",
         ]
         field_classes = {"commune": CommuneChoiceField}
+        help_texts = {
+            "commune": _(
+                "Từ 01/07/2025 không còn cấp huyện: xã, phường tiếp nhận hồ sơ đăng ký."
+            ),
+            "previous_stars": _("Với đánh giá lại và nâng hạng: số sao đã đạt."),
+        }
         error_messages = {
             "year": {"required": _("Nhập năm đăng ký.")},
             "kind": {"required": _("Chọn hình thức đăng ký.")},

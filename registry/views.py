@@ -5,6 +5,8 @@ outside the user's area is not found (404), and a role that may only read is ref
 (403) on the forms.
 """
 
+import datetime
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
@@ -490,7 +492,11 @@ class RegistrationCreate(RegistryFormView):
 
     def get_initial(self):
         user = self.request.user
-        return {"district": user.district_id, "commune": user.commune_id}
+        return {
+            "year": datetime.date.today().year,
+            "district": user.district_id,
+            "commune": user.commune_id,
+        }
 
     def title(self):
         return _("Đăng ký sản phẩm: %(name)s") % {"name": self.product}
