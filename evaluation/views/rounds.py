@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView, View
 
 from .. import services
-from ..enums import SCORING_ROLES, DossierState, RoundState
+from ..enums import SCORING_ROLES, CouncilRole, DossierState, RoundState
 from ..forms import DecisionForm, PrecheckForm, ReasonForm, RoundForm
 from ..models import ConflictOfInterest, Council, MemberScore
 from ..permissions import (
@@ -104,8 +104,9 @@ class RoundDetail(LoginRequiredMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user, round = self.request.user, self.object
-        memberships = list(
-            round.council.memberships.select_related("user") if round.council else []
+        memberships = sorted(
+            round.council.memberships.select_related("user") if round.council else [],
+            key=lambda m: (list(CouncilRole.values).index(m.role), m.pk),
         )
         mine = next((m for m in memberships if m.user_id == user.pk), None)
         scoring_members = [m for m in memberships if m.role in SCORING_ROLES]
@@ -132,8 +133,20 @@ class RoundDetail(LoginRequiredMixin, DetailView):
         )
         for evaluation in evaluations:
             evaluation.shown_scores = shown_scores(evaluation, user, mine)
-            evaluation.submitted_count = sum(
-                1 for s in evaluation.member_scores.all() if s.submitted_at
+            submitted = [s for s in evaluation.member_scores.all() if s.submitted_at]
+            evaluation.submitted_count = len(submitted)
+            evaluation.my_score = next(
+                (s for s in submitted if s.member_id == user.pk), None
+            )
+            # A member who has not submitted sees no result, not even the average.
+            evaluation.is_result_shown = (
+                evaluation.frozen_at is not None
+                or mine is None
+                or evaluation.my_score is not None
+            )
+            shown_totals = [s.total for s in evaluation.shown_scores if s.submitted_at]
+            evaluation.spread = (
+                max(shown_totals) - min(shown_totals) if len(shown_totals) > 1 else None
             )
             evaluation.my_conflict = (user.pk, evaluation.dossier_id) in conflicts
             evaluation.conflict_count = sum(
