@@ -55,9 +55,22 @@ def start_job(task, *, kind, title, params=None, user=None, total=0):
         progress_total=total,
         created_by=user if user is not None and user.is_authenticated else None,
     )
-    transaction.on_commit(partial(task.delay, job.pk))
+    transaction.on_commit(partial(enqueue, task, job.pk))
     logger.info("job %s (%s) queued", job.pk, kind)
     return job
+
+
+def enqueue(task, job_id):
+    """Send the job to the broker; if it cannot be reached, the job fails with why."""
+    try:
+        task.delay(job_id)
+    except Exception as exc:
+        logger.exception("job %s could not be enqueued", job_id)
+        fail_job(
+            job_id,
+            _("Không gửi được việc tới hàng đợi: %(reason)s")
+            % {"reason": str(exc) or exc.__class__.__name__},
+        )
 
 
 def claim_job(job_id):

@@ -4,7 +4,7 @@ from django.db import OperationalError
 from django.urls import reverse
 
 from ocop.enums import JobStatus
-from ocop.jobs import JobTask, claim_job, run_job, start_job
+from ocop.jobs import JobTask, claim_job, enqueue, run_job, start_job
 from ocop.models import Job
 from tests.factories import UserFactory
 
@@ -115,6 +115,25 @@ def test_job_out_of_retries_fails_with_the_fault_as_reason():
     job.refresh_from_db()
     assert job.status == JobStatus.FAILED
     assert job.message == "Redis không trả lời"
+
+
+class BrokerDown:
+    """A Celery task whose broker refuses connections (Celery's side, not ours)."""
+
+    def delay(self, *args):
+        raise ConnectionRefusedError("Error 111 connecting to redis:6379")
+
+
+def test_job_that_cannot_reach_the_broker_fails_with_the_reason():
+    job = Job.objects.create(kind="tests.counted", title="Đếm")
+
+    enqueue(BrokerDown(), job.pk)
+
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED
+    assert job.message == (
+        "Không gửi được việc tới hàng đợi: Error 111 connecting to redis:6379"
+    )
 
 
 def test_job_that_fails_records_the_reason(django_capture_on_commit_callbacks):
