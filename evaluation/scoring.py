@@ -109,11 +109,14 @@ class SheetSpec:
     def _index(self):
         if self._options is not None:
             return
-        self._options, self._owners = {}, {}
+        # Built aside and published last: a cached sheet is shared between threads.
+        options, owners = {}, {}
         for criterion in self.leaves():
             for option in criterion.options:
-                self._options[option.id] = option
-                self._owners[option.id] = criterion
+                options[option.id] = option
+                owners[option.id] = criterion
+        self._owners = owners
+        self._options = options
 
 
 def _contains(parent, criterion):

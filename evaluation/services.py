@@ -49,7 +49,7 @@ from .models import (
     ScoreCorrection,
     add_months,
 )
-from .sheets import latest_sheet, sheet_spec
+from .sheets import cached_sheet_spec, latest_sheet
 
 logger = logging.getLogger(__name__)
 
@@ -152,7 +152,7 @@ def save_self_assessment(dossier, actor, selections):
     _require_state(dossier, DossierState.DRAFT, DossierState.RETURNED)
     if dossier.sheet is None:
         raise ValidationError(_("Sản phẩm chưa được xác nhận bộ sản phẩm."))
-    spec = sheet_spec(dossier.sheet)
+    spec = cached_sheet_spec(dossier.sheet)
     unknown = [i for i in selections if spec.option(i) is None]
     if unknown:
         raise ValidationError(_("Có lựa chọn không thuộc phiếu của hồ sơ."))
@@ -554,7 +554,7 @@ def save_member_score(evaluation, member, selections, knock_outs=(), *, submit=F
     allowed, why = can_score(evaluation, member)
     if not allowed:
         raise ValidationError(why)
-    spec = sheet_spec(evaluation.sheet)
+    spec = cached_sheet_spec(evaluation.sheet)
     unknown = [i for i in selections if spec.option(int(i)) is None]
     if unknown:
         raise ValidationError(_("Có lựa chọn không thuộc phiếu chấm này."))
@@ -619,7 +619,7 @@ def correct_member_score(member_score, actor, selections, knock_outs=(), *, reas
     _require_unfrozen(evaluation)
     if member_score.submitted_at is None:
         raise ValidationError(_("Phiếu chưa nộp; thành viên tự sửa phiếu của mình."))
-    spec = sheet_spec(evaluation.sheet)
+    spec = cached_sheet_spec(evaluation.sheet)
     problems = scoring.check_selections(spec, [int(i) for i in selections])
     if problems:
         raise ValidationError(problems)
@@ -713,7 +713,7 @@ def compute_result(evaluation, actor=None):
         (m.user_id for m in memberships if m.role == CouncilRole.CHAIR), None
     )
 
-    spec = sheet_spec(evaluation.sheet)
+    spec = cached_sheet_spec(evaluation.sheet)
     result = scoring.council_result(
         spec,
         [(s.selections, s.knock_outs) for s in submitted],

@@ -6,6 +6,7 @@ what fails; a failing sheet cannot be scored on until someone records a correcti
 with a reason, as a new version of it.
 """
 
+import functools
 import json
 import logging
 from pathlib import Path
@@ -114,6 +115,23 @@ def sheet_spec(sheet):
         )
 
     return SheetSpec(tuple(build(c) for c in children.get(None, ())))
+
+
+@functools.lru_cache(maxsize=128)
+def _cached_spec(sheet_id, created_at):
+    return sheet_spec(ScoringSheet.objects.get(pk=sheet_id))
+
+
+def cached_sheet_spec(sheet):
+    """``sheet_spec`` kept in memory: a stored version never changes (a correction
+    makes a new one), so scoring pages need not read it again on every save.
+
+    The key includes the creation time, so that a number reused by another database
+    (tests roll back) never brings back a different sheet.
+    """
+    spec = _cached_spec(sheet.pk, sheet.created_at)
+    spec._index()
+    return spec
 
 
 def _spec_from_json(item):
