@@ -48,6 +48,7 @@ class CouncilList(LoginRequiredMixin, ListView):
             visible_councils(self.request.user)
             .select_related("tier__rulebook", "district")
             .annotate(member_count=Count("memberships", distinct=True))
+            .order_by("-year", "tier__order", "name", "id")
         )
         year = self.request.GET.get("year", "")
         if year.isdigit():

@@ -32,6 +32,7 @@ class RoundList(LoginRequiredMixin, ListView):
             visible_rounds(self.request.user)
             .select_related("tier", "council", "district")
             .annotate(product_count=Count("evaluations", distinct=True))
+            .order_by("-year", "tier__order", "closes_on", "id")
         )
         year = self.request.GET.get("year", "")
         if year.isdigit():
