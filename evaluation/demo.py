@@ -9,6 +9,7 @@ from datetime import date
 
 from django.db import transaction
 
+from registry.classification import load_product_sets
 from registry.models import Product, ProductSet, Registration, User
 
 from .corrections import apply_known_corrections
@@ -129,6 +130,8 @@ def _rounds(council, plan, area_label):
 def propose_product_sets(province):
     """Give each product without a set the one its name suggests (unconfirmed)."""
     product_sets = {ps.number: ps for ps in ProductSet.objects.all()}
+    if len(product_sets) < 26:
+        product_sets = {ps.number: ps for ps in load_product_sets()}
     proposed = 0
     products = Product.objects.filter(
         producer__province=province, product_set__isnull=True
