@@ -92,6 +92,11 @@ def test_council_meeting_scores_closes_and_certifies(
             if leaf.code == "3.5":
                 # The end of part A: its running total shows on the page.
                 assert page.inner_text("#total-A") == str(running)
+            if leaf.code == "5.3" and number == 2:
+                # Halfway, a draft saved without leaving the page (htmx).
+                page.click("#save-draft")
+                page.wait_for_selector("#save-status .text-success")
+                assert page.inner_text("#save-status").endswith(f"{running} điểm.")
         assert page.inner_text("#total-all") == str(running)
         assert page.inner_text("#scoring-progress") == "Đã chấm đủ các tiêu chí."
         page.screenshot(
@@ -128,9 +133,18 @@ def test_council_meeting_scores_closes_and_certifies(
     officer.goto(f"{live_server.url}/danh-gia/giay-chung-nhan/")
     listed = officer.inner_text("#certificate-list")
     officer.screenshot(path=screenshot_dir / "council-6-certificate.png")
+    product = meeting.dossier.registration.product
+    officer.goto(f"{live_server.url}/san-pham/{product.pk}/")
+    history = officer.inner_text("#evaluation-history")
+    officer.locator("#product-history").scroll_into_view_if_needed()
+    officer.screenshot(path=screenshot_dir / "council-7-product-history.png")
+    officer.goto(f"{live_server.url}/danh-gia/ho-so/{meeting.dossier.pk}/")
+    officer.screenshot(path=screenshot_dir / "council-8-dossier.png", full_page=True)
     officer.context.close()
 
     assert certificate.stars == 3
     assert certificate.number in listed
     assert "125/QĐ-UBND" in listed
     assert "Ủy ban nhân dân huyện Tam Đường" in listed
+    assert certificate.number in history
+    assert "57,00" in history

@@ -329,3 +329,22 @@ def test_dossier_list_is_scoped_to_the_district(client, meeting):
 def test_dossier_return_keeps_the_reason(client, meeting):
     meeting.dossier.refresh_from_db()
     assert meeting.dossier.state == DossierState.IN_EVALUATION
+
+
+def test_scoring_page_saves_a_draft_with_htmx_without_leaving_the_page(client, meeting):
+    member = meeting.scorers()[1]
+    client.force_login(member)
+    spec = sheet_spec(meeting.evaluation.sheet)
+    selections = second_options(meeting.evaluation)[:5]
+
+    response = client.post(
+        reverse("evaluation:evaluation-score", args=[meeting.evaluation.pk]),
+        as_post(selections, spec, action="save"),
+        headers={"HX-Request": "true"},
+    )
+
+    score = MemberScore.objects.get(evaluation=meeting.evaluation, member=member)
+    assert response.status_code == 200
+    assert f"{score.total} điểm." in response.content.decode()
+    assert score.total == sum(spec.option(i).points for i in selections)
+    assert "<html" not in response.content.decode()

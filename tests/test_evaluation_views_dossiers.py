@@ -3,6 +3,8 @@
 from datetime import date
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -320,13 +322,17 @@ def test_product_page_shows_the_whole_evaluation_history(client, meeting):
     product = meeting.dossier.registration.product
     client.force_login(meeting.officer)
 
-    response = client.get(reverse("registry:product-detail", args=[product.pk]))
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("registry:product-detail", args=[product.pk]))
 
     content = response.content.decode()
     certificate = product.certificates.get()
+    history_queries = [q for q in queries.captured_queries if "evaluation_" in q["sql"]]
+    # Dossiers, evaluations, their sheets, certificates; and the audit lookups.
+    assert len(history_queries) == 7
     assert 'id="evaluation-history"' in content
     assert certificate.number in content
     assert "45/QĐ-UBND" in content
     assert "57,00" in content or "57.00" in content
-    assert "evaluation.dossier.certified" in content
-    assert "evaluation.score.submitted" in content
+    assert "Được công nhận" in content
+    assert "Thành viên nộp phiếu chấm" in content

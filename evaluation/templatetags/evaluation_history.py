@@ -38,3 +38,11 @@ def product_history(context, product):
         ),
         "entries": dossier_history(product).order_by("-created_at", "-id")[:100],
     }
+
+
+@register.filter
+def audit_sentence(action):
+    """``{{ entry.action|audit_sentence }}``: the entry as people read it."""
+    from ..views.history import sentence
+
+    return sentence(action)

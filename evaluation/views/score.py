@@ -93,8 +93,19 @@ class EvaluationScore(LoginRequiredMixin, View):
                 self.evaluation, request.user, selections, knock_outs, submit=submit
             )
         except ValidationError as error:
+            if request.htmx and not submit:
+                return TemplateResponse(
+                    request,
+                    "evaluation/_save_status.html",
+                    {"errors": error_messages(error)},
+                )
             return self.render(
                 self.own_score(), selections, knock_outs, errors=error_messages(error)
+            )
+        if request.htmx and not submit:
+            # A draft saved from the meeting room: the page stays as it is.
+            return TemplateResponse(
+                request, "evaluation/_save_status.html", {"score": score}
             )
         if submit:
             messages.success(

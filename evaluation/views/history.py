@@ -1,0 +1,34 @@
+"""One sentence per kind of audit entry, as the history of a dossier reads it."""
+
+from django.utils.translation import gettext_lazy as _
+
+SENTENCES = {
+    "evaluation.dossier.created": _("Lập hồ sơ"),
+    "evaluation.dossier.self_assessed": _("Lưu phiếu tự đánh giá"),
+    "evaluation.dossier.evidence_added": _("Thêm minh chứng"),
+    "evaluation.dossier.samples_received": _("Ghi nhận mẫu sản phẩm"),
+    "evaluation.dossier.submitted": _("Nộp hồ sơ lên xã"),
+    "evaluation.dossier.returned": _("Trả lại hồ sơ để bổ sung"),
+    "evaluation.dossier.resubmitted": _("Nộp lại hồ sơ"),
+    "evaluation.dossier.assessed": _("Xã ghi đánh giá hồ sơ"),
+    "evaluation.dossier.sent_up": _("Gửi hồ sơ lên cấp trên"),
+    "evaluation.dossier.added_to_round": _("Đưa vào đợt đánh giá"),
+    "evaluation.dossier.referred": _("Chuyển lên cấp trên"),
+    "evaluation.dossier.certified": _("Được công nhận"),
+    "evaluation.dossier.ended": _("Kết thúc, không được công nhận"),
+    "evaluation.evaluation.prechecked": _("Tổ tư vấn báo cáo kiểm tra hồ sơ"),
+    "evaluation.conflict.declared": _("Thành viên khai xung đột lợi ích"),
+    "evaluation.score.submitted": _("Thành viên nộp phiếu chấm"),
+    "evaluation.score.corrected": _("Chủ tịch hiệu chỉnh phiếu chấm"),
+    "evaluation.result.computed": _("Tính kết quả của hội đồng"),
+    "evaluation.ministry_result.recorded": _("Ghi nhận kết quả của Bộ"),
+    "evaluation.certificate.issued": _("Cấp giấy chứng nhận"),
+    "evaluation.certificate.revoked": _("Thu hồi giấy chứng nhận"),
+    "evaluation.certificate.expired": _("Giấy chứng nhận hết hiệu lực"),
+    "registry.product.product_set_confirmed": _("Xác nhận bộ sản phẩm"),
+}
+
+
+def sentence(action):
+    """The Vietnamese sentence of an audit action, or the action itself."""
+    return SENTENCES.get(action, action)
