@@ -466,3 +466,28 @@ def test_import_row_without_a_producer_is_an_error(lai_chau, tmp_path):
             "«Sản phẩm lạc».",
         )
     ]
+
+
+def test_import_xlsx_reader_reads_the_values_openpyxl_reads(tmp_path):
+    from openpyxl import load_workbook
+
+    from registry.importer.xlsx import Workbook
+
+    rows = sheet_rows()
+    rows[10][5] = 900000003
+    rows[11][5] = 12.5
+    rows[12][0] = True
+    path = write_workbook(tmp_path / "values.xlsx", rows)
+    expected = [
+        tuple(row)
+        for row in load_workbook(path, read_only=True).active.iter_rows(
+            values_only=True
+        )
+    ]
+
+    book = Workbook(path)
+    got = [tuple(row) for row in book.worksheets[0].iter_rows()]
+    book.close()
+
+    width = len(expected[0])
+    assert [row + (None,) * (width - len(row)) for row in got] == expected

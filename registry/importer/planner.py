@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from ..enums import ProducerKind, RegistrationKind
 from ..models import Commune, District, Producer, Product, Registration
-from ..text import fold
+from .folding import fold
 from .issues import ERROR, WARNING, ImportRefused, Issue
 from .reader import DistrictRow, SectionRow
 
@@ -369,12 +369,7 @@ class Planner:
         row that has it, and say so when two rows disagree."""
         first = block["rows"][0]
         values = {"name": first.producer}
-        labels = {
-            "representative": _("Đại diện"),
-            "address": _("Địa chỉ"),
-            "phone": _("Số điện thoại"),
-        }
-        for name in labels:
+        for name in ("representative", "address", "phone"):
             values[name] = ""
             source = None
             for row in block["rows"]:
@@ -391,7 +386,11 @@ class Planner:
                             "của cùng chủ thể; giữ giá trị ở dòng %(row)s."
                         )
                         % {
-                            "field": labels[name],
+                            "field": {
+                                "representative": _("Đại diện"),
+                                "address": _("Địa chỉ"),
+                                "phone": _("Số điện thoại"),
+                            }[name],
                             "value": value,
                             "row": source,
                             "kept": values[name],

@@ -15,8 +15,10 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from ..enums import RegistrationKind
-from ..text import clean, fold, normalise_phone
+from ..text import normalise_phone
+from .folding import clean, fold
 from .issues import WARNING, ImportRefused, Issue
+from .xlsx import open_workbook
 
 HEADER_SCAN_ROWS = 30
 HEADER_MIN_MATCHES = 3
@@ -257,11 +259,10 @@ def check_stream(handle, size):
 def _open_workbook(path):
     import zipfile
 
-    from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
     try:
-        return load_workbook(path, read_only=True, data_only=True)
+        return open_workbook(path)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
         raise ImportRefused(
             _(
@@ -408,12 +409,16 @@ def _classify(content, number, values):
     filled = [text for text in texts if text]
     if not filled:
         return None
-    if match_header(values):
+    columns = content.columns
+    cell = {key: texts[index] for key, index in columns.items()}
+    if (
+        not cell.get(NUMBER, "").isdigit()
+        and _header_key(cell[PRODUCT]) == PRODUCT
+        and _header_key(cell[PRODUCER]) == PRODUCER
+    ):
         return None  # a repeated header row
 
-    columns = content.columns
-    cell = {key: values[index] for key, index in columns.items()}
-    number_text = clean(cell.get(NUMBER)).rstrip(".").upper()
+    number_text = cell.get(NUMBER, "").rstrip(".").upper()
     joined = " ".join(filled)
 
     section = None
@@ -433,9 +438,9 @@ def _classify(content, number, values):
             subtotal=parse_subtotal(text),
         )
 
-    product = clean(cell.get(PRODUCT))
-    others = [clean(cell.get(key)) for key in (PRODUCER, REPRESENTATIVE, PHONE)]
-    is_single_text = len(filled) == 1 and not any(others)
+    product = cell[PRODUCT]
+    has_producer = cell[PRODUCER] or cell[REPRESENTATIVE] or cell[PHONE]
+    is_single_text = len(filled) == 1 and not has_producer
     roman = _ROMAN.match(joined) if is_single_text or not product else None
     if roman or (is_single_text and _DISTRICT_WORDS.match(fold(joined))):
         text = roman.group(2) if roman else joined
@@ -455,14 +460,16 @@ def _classify(content, number, values):
             )
         )
         return None
-    phone, raw_phone = _phone(cell.get(PHONE), content.sheet, number, content.issues)
+    phone, raw_phone = _phone(
+        values[columns[PHONE]], content.sheet, number, content.issues
+    )
     return ProductRow(
         row=number,
-        number=clean(cell.get(NUMBER)),
+        number=cell.get(NUMBER, ""),
         product=product,
-        producer=clean(cell.get(PRODUCER)),
-        representative=clean(cell.get(REPRESENTATIVE)),
-        address=clean(cell.get(ADDRESS)),
+        producer=cell[PRODUCER],
+        representative=cell[REPRESENTATIVE],
+        address=cell[ADDRESS],
         phone=phone,
         raw_phone=raw_phone,
     )
