@@ -55,7 +55,8 @@ def known_corrections():
 
 @transaction.atomic
 def apply_known_corrections(actor, product_sets, numbers=None):
-    """Apply the known corrections to the latest sheets still failing; returns them.
+    """Apply the known corrections to the latest sheets still failing, each sheet's
+    as one new version; returns the new versions.
 
     ``product_sets`` maps set numbers to ``registry.ProductSet`` rows.
     """
@@ -66,7 +67,8 @@ def apply_known_corrections(actor, product_sets, numbers=None):
         sheet = latest_sheet(product_sets[number], EDITION_2026)
         if sheet is None or sheet.is_valid:
             continue
-        for reason, changes in steps:
-            sheet = correct_sheet(sheet, actor, str(reason), changes)
-        corrected.append(sheet)
+        # One new version per sheet, with every reason: no half-corrected versions.
+        reason = "\n".join(str(reason) for reason, _changes in steps)
+        changes = [change for _reason, step in steps for change in step]
+        corrected.append(correct_sheet(sheet, actor, reason, changes))
     return corrected
