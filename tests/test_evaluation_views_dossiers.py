@@ -336,3 +336,23 @@ def test_product_page_shows_the_whole_evaluation_history(client, meeting):
     assert "57,00" in content or "57.00" in content
     assert "Được công nhận" in content
     assert "Thành viên nộp phiếu chấm" in content
+
+
+def test_self_assessment_is_saved_on_the_product_sets_sheet(client, officer, draft):
+    services_ui_confirm(draft, officer)
+    draft.refresh_from_db()
+    spec = sheet_spec(draft.sheet)
+    chosen = [leaf.options[-1].id for leaf in spec.leaves()[:3]]
+    client.force_login(officer)
+
+    client.post(
+        reverse("evaluation:dossier-self-assessment", args=[draft.pk]),
+        as_post(chosen, spec),
+    )
+    page = client.get(detail(draft))
+
+    draft.refresh_from_db()
+    assert sorted(draft.self_assessment) == sorted(chosen)
+    assert page.context["parts"][0]["total"] == sum(
+        spec.option(i).points for i in chosen
+    )
