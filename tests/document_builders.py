@@ -1,14 +1,24 @@
-"""Certified products of a decision, built through the evaluation's real models, for
-the document tests and the benchmark."""
+"""Certified products of a decision, for the document tests and the benchmark.
+
+The council's results are written straight into the evaluation's models; the
+certificates are issued by the evaluation's own services (``certify``, and
+``record_ministry_result`` for the Ministry), as the programme office would.
+"""
 
 from datetime import date, timedelta
 from decimal import Decimal
 
 from django.utils import timezone
 
-from evaluation.enums import CouncilRole, DossierState, Outcome, RoundState, TierLevel
+from evaluation.enums import (
+    CouncilRole,
+    DossierState,
+    Outcome,
+    RoundState,
+    TierKind,
+    TierLevel,
+)
 from evaluation.models import (
-    Certificate,
     Council,
     CouncilMembership,
     Dossier,
@@ -19,6 +29,7 @@ from evaluation.models import (
     ScoringSheet,
 )
 from evaluation.rulebooks import load_rulebooks
+from evaluation.services import certify, record_ministry_result
 from registry.enums import Role
 from tests.factories import (
     TAM_DUONG,
@@ -31,11 +42,11 @@ from tests.factories import (
 )
 
 DECISION_DATE = date(2023, 10, 12)
+# Each member's total, product after product: 68.33 (3 stars), 75 (4 stars; a
+# district council refers it to the province), 55 (3 stars).
 MEMBER_TOTALS = ((68, 70, 67), (75, 73, 77), (55, 58, 52))
-
-
-def expires(issued_on):
-    return issued_on.replace(year=issued_on.year + 3) - timedelta(days=1)
+DISTRICT_TOTALS = ((68, 70, 67), (62, 60, 64), (55, 58, 52))
+MINISTRY_SCORE = Decimal("92.00")
 
 
 def make_decision(
@@ -46,7 +57,6 @@ def make_decision(
     level=TierLevel.DISTRICT,
     decision_date=DECISION_DATE,
     year=2023,
-    first_serial=1,
 ):
     """``count`` products registered by Tam Đường, scored by a council of three and
     certified under one decision; returns (round, certificates)."""
@@ -100,9 +110,13 @@ def make_decision(
         state=RoundState.CLOSED,
     )
     binh_lu = commune("Xã Bình Lư", TAM_DUONG)
-    certificates = []
+    issuer = UserFactory(
+        username=f"vp{number[:4]}", last_name="Văn phòng", first_name="OCOP"
+    )
+    ministry = []
+    scores = DISTRICT_TOTALS if level == TierLevel.DISTRICT else MEMBER_TOTALS
     for index in range(count):
-        totals = MEMBER_TOTALS[index % len(MEMBER_TOTALS)]
+        totals = scores[index % len(scores)]
         score = (Decimal(sum(totals)) / len(totals)).quantize(Decimal("0.01"))
         stars = 4 if score >= 70 else 3
         registration = RegistrationFactory(
@@ -116,10 +130,15 @@ def make_decision(
         dossier = Dossier.objects.create(
             registration=registration,
             programme_year=programme,
-            state=DossierState.CERTIFIED,
+            state=DossierState.IN_EVALUATION,
             current_tier=tier,
             sheet=sheet,
         )
+        if tier.kind == TierKind.RECORDED:
+            dossier.state = DossierState.WAITING
+            dossier.save(update_fields=["state"])
+            ministry.append(dossier)
+            continue
         evaluation = Evaluation.objects.create(
             dossier=dossier,
             round=round_,
@@ -140,25 +159,20 @@ def make_decision(
                 submitted_at=timezone.now(),
                 is_locked=True,
             )
-        product = registration.product
-        certificates.append(
-            Certificate.objects.create(
-                number=f"{first_serial + index:03d}/{year}/GCN-OCOP",
-                registration=registration,
-                product=product,
-                product_name=product.name,
-                producer_name=product.producer.name,
-                producer_address=f"{product.producer.address}, {binh_lu.district}",
-                stars=stars,
-                score=score,
-                tier=tier,
-                rulebook=rulebook,
-                evaluation=evaluation,
-                issuing_authority=tier.authority_for(area_name),
+    if ministry:
+        certificates = [
+            record_ministry_result(
+                dossier,
+                issuer,
+                stars=5,
+                score=MINISTRY_SCORE,
                 decision_number=number,
                 decision_date=decision_date,
-                issued_on=decision_date,
-                expires_on=expires(decision_date),
-            )
+            ).certificates.get()
+            for dossier in ministry
+        ]
+    else:
+        certificates = certify(
+            round_, issuer, decision_number=number, decision_date=decision_date
         )
     return round_, certificates

@@ -47,14 +47,14 @@ def test_certificate_pdf_prints_every_fact_in_vietnamese(lai_chau):
     for expected in (
         "GIẤY CHỨNG NHẬN",
         "SẢN PHẨM OCOP",
-        "Ủy ban nhân dân Huyện Tam Đường chứng nhận sản phẩm",
+        "Ủy ban nhân dân huyện Tam Đường chứng nhận sản phẩm",
         "Miến dong Bình Lư loại 1",
         "HTX Nông nghiệp và dịch vụ Bình Lư 1",
-        "Bản Thống Nhất, xã Bình Lư, Huyện Tam Đường",
+        "Bản Thống Nhất, xã Bình Lư",
         "(3 sao) · Điểm đánh giá: 68,33/100",
         "Số 1234/QĐ-UBND ngày 12/10/2023",
-        "Đến hết ngày 11/10/2026",
-        "Số giấy chứng nhận: 001/2023/GCN-OCOP",
+        "Đến hết ngày 12/10/2026",
+        "Số giấy chứng nhận: 0001/2023/OCOP-12",
         "Tam Đường, ngày 12 tháng 10 năm 2023",
         "Quét mã để xác minh giấy chứng nhận",
     ):
@@ -68,10 +68,10 @@ def test_certificate_pdf_prints_every_fact_in_vietnamese(lai_chau):
         (
             "148-2023",
             TierLevel.DISTRICT,
-            "Ủy ban nhân dân Huyện Tam Đường",
+            "Ủy ban nhân dân huyện Tam Đường",
             "Tam Đường",
         ),
-        ("26-2026", TierLevel.PROVINCE, "Ủy ban nhân dân Tỉnh Lai Châu", "Lai Châu"),
+        ("26-2026", TierLevel.PROVINCE, "Ủy ban nhân dân tỉnh Lai Châu", "Lai Châu"),
         ("26-2026", TierLevel.MINISTRY, "Bộ Nông nghiệp và Môi trường", "Hà Nội"),
     ],
 )
@@ -253,19 +253,19 @@ def test_decision_job_makes_the_decision_pdf_and_its_annex_xlsx(
         "DANH SÁCH SẢN PHẨM ĐẠT SAO OCOP",
         "(Kèm theo Quyết định số 1234/QĐ-UBND ngày 12/10/2023)",
         "Miến dong Bình Lư loại 2",
-        "75,00",
+        "62,00",
     ):
         assert expected in text, expected
     with annex.file.open("rb") as handle:
         sheet = load_workbook(io.BytesIO(handle.read())).active
     rows = list(sheet.iter_rows(min_row=4, values_only=True))
     assert rows[:3] == [
-        (1, "Miến dong Bình Lư loại 2", "HTX Nông nghiệp và dịch vụ Bình Lư 2",
-         "Huyện Tam Đường", 75.0, 4, "002/2023/GCN-OCOP"),
-        (2, "Miến dong Bình Lư loại 1", "HTX Nông nghiệp và dịch vụ Bình Lư 1",
-         "Huyện Tam Đường", 68.33, 3, "001/2023/GCN-OCOP"),
+        (1, "Miến dong Bình Lư loại 1", "HTX Nông nghiệp và dịch vụ Bình Lư 1",
+         "Huyện Tam Đường", 68.33, 3, "0001/2023/OCOP-12"),
+        (2, "Miến dong Bình Lư loại 2", "HTX Nông nghiệp và dịch vụ Bình Lư 2",
+         "Huyện Tam Đường", 62.0, 3, "0002/2023/OCOP-12"),
         (3, "Miến dong Bình Lư loại 3", "HTX Nông nghiệp và dịch vụ Bình Lư 3",
-         "Huyện Tam Đường", 55.0, 3, "003/2023/GCN-OCOP"),
+         "Huyện Tam Đường", 55.0, 3, "0003/2023/OCOP-12"),
     ]  # fmt: skip
     assert rows[3][1] == "Tổng cộng: 3 sản phẩm"
     assert sheet.freeze_panes == "A4"
@@ -294,8 +294,8 @@ def test_round_summary_lists_each_members_total_and_the_result(
         "68,33 3 Công nhận" in text
     )
     assert (
-        "Miến dong Bình Lư loại 2 HTX Nông nghiệp và dịch vụ Bình Lư 2 75 73 77 "
-        "75,00 4 Công nhận" in text
+        "Miến dong Bình Lư loại 2 HTX Nông nghiệp và dịch vụ Bình Lư 2 62 60 64 "
+        "62,00 3 Công nhận" in text
     )
 
 

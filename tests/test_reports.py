@@ -4,7 +4,7 @@ from datetime import date, timedelta
 import pytest
 from openpyxl import load_workbook
 
-from evaluation.enums import CertificateStatus
+from evaluation.enums import CertificateStatus, TierLevel
 from evaluation.reports import (
     certificates_report_data,
     certificates_report_xlsx,
@@ -92,7 +92,13 @@ def test_registration_list_export_has_the_provinces_layout(imported_2023):
 
 
 def test_products_report_counts_certified_products_four_ways(lai_chau):
-    make_decision(3)
+    make_decision(
+        3,
+        rulebook_code="26-2026",
+        level=TierLevel.PROVINCE,
+        decision_date=date(2026, 7, 1),
+        year=2026,
+    )
 
     book = workbook(products_report_xlsx(products_report_data(lai_chau)))
 
@@ -115,7 +121,7 @@ def test_products_report_counts_certified_products_four_ways(lai_chau):
         3,
     )
     assert list(book["Năm"].iter_rows(min_row=4, values_only=True))[0] == (
-        "2023",
+        "2026",
         2,
         1,
         0,
@@ -141,9 +147,9 @@ def test_certificates_report_lists_issued_expiring_and_revoked(lai_chau):
     issued, soon, withdrawn = (book[name] for name in book.sheetnames)
     assert book.sheetnames == ["Đã cấp", "Sắp hết hạn", "Đã thu hồi"]
     assert [row[1] for row in issued.iter_rows(min_row=4, values_only=True)] == [
-        "001/2023/GCN-OCOP",
-        "002/2023/GCN-OCOP",
-        "003/2023/GCN-OCOP",
+        "0001/2023/OCOP-12",
+        "0002/2023/OCOP-12",
+        "0003/2023/OCOP-12",
         "Tổng số: 3",
     ]
     assert [row[1] for row in soon.iter_rows(min_row=4, values_only=True)] == [
