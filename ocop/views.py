@@ -64,21 +64,17 @@ def _choices(user):
     """What this user may ask documents for: decisions, rounds, years, reports."""
     from evaluation.documents.build import decisions
     from evaluation.documents.services import report_titles
-    from evaluation.models import Certificate, Round
+    from evaluation.permissions import visible_certificates, visible_rounds
     from registry.permissions import visible_registrations
 
-    registrations = visible_registrations(user)
-    certificates = Certificate.objects.filter(registration__in=registrations)
-    rounds = Round.objects.select_related("tier").order_by("-year", "closes_on")
-    if not user.is_superuser:
-        rounds = rounds.filter(province_id=user.province_id)
-    years = sorted(
-        set(registrations.values_list("year", flat=True).distinct()), reverse=True
+    rounds = visible_rounds(user).select_related("tier").order_by("-year", "closes_on")
+    years = (
+        visible_registrations(user).order_by().values_list("year", flat=True).distinct()
     )
     return {
-        "decisions": list(decisions(certificates)),
+        "decisions": list(decisions(visible_certificates(user))),
         "rounds": list(rounds),
-        "years": years,
+        "years": sorted(set(years), reverse=True),
         "reports": report_titles(),
     }
 
