@@ -140,6 +140,7 @@ def test_return_keeps_the_reason_and_resubmit_goes_back(client, officer, draft):
     assert draft.state == DossierState.SUBMITTED
     history = client.get(detail(draft)).content.decode()
     assert "Thiếu giấy chứng nhận an toàn thực phẩm." in history
+    assert "(Đã nộp, chờ xã đánh giá → Trả lại để bổ sung)" in history
 
 
 def test_evidence_of_a_wrong_type_is_refused_at_the_field(client, officer, draft):

@@ -46,3 +46,14 @@ def audit_sentence(action):
     from ..views.history import sentence
 
     return sentence(action)
+
+
+@register.filter
+def state_label(value):
+    """A stored state (``in_evaluation``) as its Vietnamese name."""
+    from ..enums import CertificateStatus, DossierState, Outcome, RoundState
+
+    for choices in (DossierState, RoundState, CertificateStatus, Outcome):
+        if value in choices.values:
+            return choices(value).label
+    return value

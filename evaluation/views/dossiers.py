@@ -17,7 +17,12 @@ from django.views.generic import DetailView, ListView, View
 from ocop.models import AuditEntry
 
 from .. import services, services_ui
-from ..enums import DOSSIER_EDITABLE_STATES, DossierState, TierKind
+from ..enums import (
+    DOSSIER_EDITABLE_STATES,
+    DOSSIER_OPEN_STATES,
+    DossierState,
+    TierKind,
+)
 from ..forms import (
     CommuneAssessmentForm,
     EvidenceForm,
@@ -99,6 +104,7 @@ class DossierDetail(LoginRequiredMixin, DetailView):
             assessment=assessment,
             can_change=can_change,
             is_editable=is_editable,
+            is_open=dossier.state in DOSSIER_OPEN_STATES,
             can_assess=user.has_perm("evaluation.assess_dossier", dossier),
             can_record_ministry=user.has_perm(
                 "evaluation.record_ministry_result", dossier
