@@ -5,6 +5,7 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
+from evaluation import services
 from evaluation.enums import CouncilRole, DossierState, RoundState
 from evaluation.models import (
     ConflictOfInterest,
@@ -21,6 +22,7 @@ from tests.evaluation_builders import (
     waiting_dossier,
 )
 from tests.factories import LAI_CHAU_CITY, TAM_DUONG, UserFactory, district
+from tests.test_evaluation_views import second_options
 
 pytestmark = pytest.mark.django_db
 
@@ -226,3 +228,36 @@ def test_district_officer_cannot_record_the_ministry_result(client, meeting):
     )
 
     assert response.status_code == 403
+
+
+def test_round_page_shows_a_spread_over_the_limit_as_a_blocker(client, meeting):
+    chair, vice, member = meeting.scorers()
+    services.submit_member_score(
+        meeting.evaluation, chair, second_options(meeting.evaluation)
+    )
+    services.submit_member_score(
+        meeting.evaluation, vice, second_options(meeting.evaluation, ("C",))
+    )
+    client.force_login(meeting.officer)
+
+    client.post(reverse("evaluation:round-compute", args=[meeting.round.pk]))
+    page = client.get(reverse("evaluation:round-detail", args=[meeting.round.pk]))
+
+    content = page.content.decode()
+    assert (
+        "Điểm của các thành viên chênh nhau 14 điểm, vượt mức cho phép 10: "
+        "hội đồng cần thảo luận và chấm lại."
+    ) in content
+    assert "Chưa đủ số thành viên chấm: 2/3, cần ít nhất 3/4." in content
+    assert "64,00" in content
+
+
+def test_round_of_another_council_is_not_found_for_a_member(client, meeting):
+    outsider = UserFactory(username="hoidong.khac", role=Role.COUNCIL_MEMBER)
+    client.force_login(outsider)
+
+    detail = client.get(reverse("evaluation:round-detail", args=[meeting.round.pk]))
+    listing = client.get(reverse("evaluation:round-list"))
+
+    assert detail.status_code == 404
+    assert list(listing.context["rounds"]) == []
