@@ -491,3 +491,17 @@ def test_import_xlsx_reader_reads_the_values_openpyxl_reads(tmp_path):
 
     width = len(expected[0])
     assert [row + (None,) * (width - len(row)) for row in got] == expected
+
+
+def test_import_writes_the_search_fields_the_models_compute(lai_chau, tmp_path):
+    path = write_workbook(tmp_path / "nfd.xlsx", map_text(sheet_rows(), nfd))
+    commit_plan(preview_file(path, lai_chau))
+
+    for producer in Producer.objects.all():
+        stored = (producer.name_key, producer.search_text, producer.phone)
+        producer.refresh_search_fields()
+        assert stored == (producer.name_key, producer.search_text, producer.phone)
+    for product in Product.objects.all():
+        stored = (product.name_key, product.search_text)
+        product.refresh_search_fields()
+        assert stored == (product.name_key, product.search_text)
