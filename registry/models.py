@@ -173,6 +173,11 @@ class User(AbstractUser):
     def __str__(self):
         return self.get_full_name() or self.username
 
+    def get_full_name(self):
+        """Vietnamese order: family and middle names (``last_name``), then the
+        given name (``first_name``): "Nguyễn Văn" + "Tỉnh"."""
+        return " ".join(part for part in (self.last_name, self.first_name) if part)
+
 
 class ProductSet(models.Model):
     """One of the 26 product sets (bộ sản phẩm); each has its own scoring sheet."""

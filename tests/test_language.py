@@ -18,3 +18,9 @@ def test_the_language_switcher_turns_pages_to_english(client):
     assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
     assert page.headers["Content-Language"] == "en"
     assert '<html lang="en">' in page.content.decode()
+
+
+def test_a_person_is_named_family_name_first(django_user_model):
+    user = django_user_model(username="x", last_name="Nguyễn Văn", first_name="Tỉnh")
+
+    assert str(user) == "Nguyễn Văn Tỉnh"
