@@ -119,7 +119,7 @@ def test_worker_renders_a_decisions_certificates_through_redis(lai_chau, worker)
     text = unicodedata.normalize("NFC", reader.pages[0].extract_text())
     assert len(reader.pages) == 3
     assert "GIẤY CHỨNG NHẬN" in text
-    assert "Ủy ban nhân dân Huyện Tam Đường chứng nhận sản phẩm" in " ".join(
+    assert "Ủy ban nhân dân huyện Tam Đường chứng nhận sản phẩm" in " ".join(
         text.split()
     )
     assert Document.objects.filter(kind=DocumentKind.CERTIFICATE).count() == 3
