@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ocop import audit
+from registry.enums import RegistrationKind
 
 from . import scoring
 from .enums import (
@@ -52,6 +53,9 @@ from .models import (
 from .sheets import cached_sheet_spec, latest_sheet
 
 logger = logging.getLogger(__name__)
+
+# Registrations that renew or raise an earlier certificate.
+FOLLOWING_KINDS = (RegistrationKind.RE_EVALUATION, RegistrationKind.UPGRADE)
 
 
 # -- helpers ---------------------------------------------------------------------------
@@ -121,12 +125,21 @@ def _require_chair(council, actor):
 def create_dossier(registration, actor, *, form_data=None, follows=None):
     """Open the dossier of a registration under its programme year's rulebook.
 
+    A re-evaluation or an upgrade follows the product's latest certificate unless
+    ``follows`` names another.
     Side effects: an audit entry ``evaluation.dossier.created``.
     """
     if Dossier.objects.filter(registration=registration).exists():
         raise ValidationError(_("Đăng ký này đã có hồ sơ."))
     programme = programme_year_for(registration)
     rulebook = programme.rulebook
+    if follows is None and registration.kind in FOLLOWING_KINDS:
+        follows = (
+            Certificate.objects.filter(product_id=registration.product_id)
+            .exclude(status=CertificateStatus.REVOKED)
+            .order_by("-issued_on", "-id")
+            .first()
+        )
     dossier = Dossier.objects.create(
         registration=registration,
         programme_year=programme,
@@ -140,7 +153,10 @@ def create_dossier(registration, actor, *, form_data=None, follows=None):
         "evaluation.dossier.created",
         dossier,
         to_state=dossier.state,
-        data={"rulebook": rulebook.code},
+        data={
+            "rulebook": rulebook.code,
+            "follows": follows.number if follows else None,
+        },
     )
     return dossier
 

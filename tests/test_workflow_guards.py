@@ -19,7 +19,7 @@ from evaluation.enums import (
 from evaluation.models import Evaluation, MemberScore, ScoreCorrection
 from evaluation.sheets import load_scoring_sheets, sheet_spec
 from ocop.models import AuditEntry
-from registry.enums import Role
+from registry.enums import RegistrationKind, Role
 from registry.models import ProductSet
 from tests.factories import (
     LAI_CHAU_CITY,
@@ -574,3 +574,26 @@ def test_product_history_lists_every_move(world):
             "evaluation.result.computed",
         ]
     )
+
+
+def test_upgrade_dossier_follows_the_products_certificate(world):
+    score_by_council(world.evaluation, world.members, [60, 62, 61])
+    services.close_round(world.round, world.chair)
+    (certificate,) = services.certify(
+        world.round,
+        world.officer,
+        decision_number="125/QĐ-UBND",
+        decision_date=date(2023, 7, 5),
+    )
+    ProgrammeYearFactory(year=2024, rulebook=world.book)
+    upgrade = RegistrationFactory(
+        product=world.dossier.registration.product,
+        year=2024,
+        kind=RegistrationKind.UPGRADE,
+    )
+
+    dossier = services.create_dossier(upgrade, world.officer)
+
+    assert dossier.follows == certificate
+    entry = AuditEntry.objects.filter(action="evaluation.dossier.created").first()
+    assert entry.data == {"rulebook": "148-2023", "follows": "0001/2023/OCOP-12"}
