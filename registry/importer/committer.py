@@ -65,7 +65,9 @@ def _product(item, **fields):
 def _write_producers(plan, now):
     created = [item for item in plan.producers if item.action == CREATE]
     objects = [_producer(item, plan.province_id) for item in created]
-    Producer.objects.bulk_create(objects, batch_size=BATCH_SIZE)
+    for producer in objects:
+        producer.created_at = producer.updated_at = now
+    _insert(Producer, objects, now, with_ids=True)
     for item, producer in zip(created, objects, strict=True):
         item.id = producer.id
 
@@ -96,7 +98,7 @@ def _write_products(plan, now):
         item.id = item.existing["id"]
         if item.action == UPDATE:
             updated.append(_product(item, id=item.id, updated_at=now))
-    Product.objects.bulk_create(objects, batch_size=BATCH_SIZE)
+    _insert(Product, objects, now, with_ids=True)
     for item, product in zip(created, objects, strict=True):
         item.id = product.id
     Product.objects.bulk_update(
@@ -131,7 +133,7 @@ def _write_registrations(plan, batch, now):
                     **item.values,
                 )
             )
-    _insert_without_ids(Registration, created, now)
+    _insert(Registration, created, now)
     Registration.objects.bulk_update(
         updated,
         [
@@ -145,26 +147,38 @@ def _write_registrations(plan, batch, now):
     )
 
 
-def _insert_without_ids(model, objects, now):
-    """``bulk_create`` for rows whose ids nobody needs back; COPY on PostgreSQL,
-    where it takes a fraction of the time of multi-row INSERTs."""
+def _insert(model, objects, now, with_ids=False):
+    """``bulk_create``, by COPY on PostgreSQL, where it takes a fraction of the time
+    of multi-row INSERTs. ``with_ids`` draws the ids from the table's sequence first,
+    so that the objects know them, as bulk_create's RETURNING would tell."""
     if connection.vendor != "postgresql":
         model.objects.bulk_create(objects, batch_size=BATCH_SIZE)
         return
-    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
+    if not objects:
+        return
+    fields = [
+        field
+        for field in model._meta.concrete_fields
+        if with_ids or not field.primary_key
+    ]
     for field in fields:
         if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
             for obj in objects:
                 setattr(obj, field.attname, now)
-    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
     table = connection.ops.quote_name(model._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
     sql = f"COPY {table} ({columns}) FROM STDIN"
     # The raw psycopg cursor raises psycopg's errors; Django's wrapper turns them
     # into IntegrityError and friends, as bulk_create would.
-    with (
-        connection.wrap_database_errors,
-        connection.cursor() as cursor,
-        cursor.cursor.copy(sql) as copy,
-    ):
-        for obj in objects:
-            copy.write_row([getattr(obj, field.attname) for field in fields])
+    with connection.wrap_database_errors, connection.cursor() as cursor:
+        if with_ids:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) "
+                "FROM generate_series(1, %s)",
+                [model._meta.db_table, model._meta.pk.column, len(objects)],
+            )
+            for obj, (pk,) in zip(objects, cursor.fetchall(), strict=True):
+                obj.pk = pk
+        with cursor.cursor.copy(sql) as copy:
+            for obj in objects:
+                copy.write_row([getattr(obj, field.attname) for field in fields])
