@@ -100,7 +100,7 @@ def _producer(number, district, rng):
         "kind_label": label,
         "representative": representative,
         "address": f"Bản {number % 40 + 1}, {commune}",
-        "phone": f"09{number:08d}",
+        "phone": f"091{number:07d}",  # apart from the demo list's 0900…
     }
 
 

@@ -6,6 +6,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
+from ocop.models import AuditEntry
 from registry.enums import ImportStatus
 from registry.importer import import_once
 from registry.models import ImportBatch, Producer, Registration
@@ -61,6 +62,12 @@ def test_import_command_commit_writes_and_records_the_batch(lai_chau):
     )
     assert batch.summary["counts"]["producers"]["created"] == 57
     assert Registration.objects.filter(import_batch=batch).count() == 105
+    entry = AuditEntry.objects.get(action="registry.import.committed")
+    assert (entry.object_id, entry.to_state, entry.data["year"]) == (
+        str(batch.pk),
+        ImportStatus.COMMITTED,
+        2023,
+    )
 
 
 def test_import_command_second_commit_changes_nothing(lai_chau):

@@ -4,6 +4,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from registry.enums import ImportStatus, RegistrationKind
 from registry.importer import (
@@ -16,9 +17,9 @@ from registry.importer import (
 from registry.models import Province
 
 ENTITY_LABELS = {
-    "producers": "Chủ thể",
-    "products": "Sản phẩm",
-    "registrations": "Đăng ký",
+    "producers": gettext_lazy("Chủ thể"),
+    "products": gettext_lazy("Sản phẩm"),
+    "registrations": gettext_lazy("Đăng ký"),
 }
 
 
@@ -93,11 +94,11 @@ class Command(BaseCommand):
                 "year": preview["year"],
             }
         )
-        write(f"{'':<12}{'tạo mới':>10}{'cập nhật':>10}{'giữ nguyên':>12}")
+        write(f"{'':<12}{_('tạo mới'):>10}{_('cập nhật'):>10}{_('giữ nguyên'):>12}")
         for entity, label in ENTITY_LABELS.items():
             counts = preview["counts"][entity]
             write(
-                f"{label:<12}{counts['created']:>10}{counts['updated']:>10}"
+                f"{label!s:<12}{counts['created']:>10}{counts['updated']:>10}"
                 f"{counts['unchanged']:>12}"
             )
         kinds = ", ".join(
@@ -111,8 +112,12 @@ class Command(BaseCommand):
         )
         for district in preview["districts"]:
             write(
-                f"  {district['name']:<24}{district['registrations']:>5} đăng ký"
-                f"{district['producers']:>5} chủ thể"
+                f"  {district['name']:<24}"
+                + _("%(registrations)5d đăng ký %(producers)5d chủ thể")
+                % {
+                    "registrations": district["registrations"],
+                    "producers": district["producers"],
+                }
             )
         if preview["issues"]:
             write(
