@@ -51,12 +51,14 @@ def latest_document(kind, key):
     return Document.objects.filter(kind=kind, key=key).order_by("-version").first()
 
 
-def store_document(*, kind, key, title, data, render, file_name, user=None, job=None):
+def store_document(
+    *, kind, key, title, data, render, file_name, province_id=None, user=None, job=None
+):
     """Return the document made from ``data``, rendering it only if it is new.
 
     Side effects: may write one file through the default storage and one row.
     ``render(data)`` returns the file's bytes; ``file_name`` ends in ``.pdf`` or
-    ``.xlsx``.
+    ``.xlsx``; ``province_id`` says whose staff may see it.
     """
     digest = input_hash(data)
     existing = Document.objects.filter(kind=kind, key=key, input_hash=digest).first()
@@ -80,6 +82,7 @@ def store_document(*, kind, key, title, data, render, file_name, user=None, job=
                 file_name=file_name,
                 media_type=MEDIA_TYPES.get(extension, "application/octet-stream"),
                 size=len(content),
+                province_id=province_id,
                 created_by=user,
                 job=job,
             )

@@ -121,6 +121,14 @@ class Document(models.Model):
     file_name = models.CharField(_("tên tệp"), max_length=200)
     media_type = models.CharField(max_length=100)
     size = models.PositiveBigIntegerField(_("dung lượng"), default=0)
+    province = models.ForeignKey(
+        "registry.Province",
+        verbose_name=_("tỉnh"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     job = models.ForeignKey(
         Job,
         verbose_name=_("việc chạy nền"),

@@ -1,7 +1,7 @@
 """Who may watch jobs and download generated documents.
 
-Province-wide staff see every job and document of the installation; anyone else sees
-the jobs they started and the documents those jobs made.
+Province-wide staff and council members see their province's documents and the jobs
+its people started; anyone else sees the jobs they started and what those made.
 """
 
 import rules
@@ -25,8 +25,12 @@ def visible_jobs(user, queryset=None):
     queryset = Job.objects.all() if queryset is None else queryset
     if not user.is_authenticated:
         return queryset.none()
-    if can_see_all_documents(user):
+    if user.is_superuser:
         return queryset
+    if is_province_wide(user):
+        return queryset.filter(
+            Q(created_by=user) | Q(created_by__province_id=user.province_id)
+        )
     return queryset.filter(created_by=user)
 
 
@@ -34,10 +38,13 @@ def visible_documents(user, queryset=None):
     queryset = Document.objects.all() if queryset is None else queryset
     if not user.is_authenticated:
         return queryset.none()
-    if can_see_all_documents(user):
+    if user.is_superuser:
         return queryset
-    return queryset.filter(Q(created_by=user) | Q(job__created_by=user))
+    own = Q(created_by=user) | Q(job__created_by=user)
+    if can_see_all_documents(user):
+        return queryset.filter(own | Q(province_id=user.province_id))
+    return queryset.filter(own)
 
 
-rules.add_perm("ocop.view_job", can_see_all_documents | started_job)
+rules.add_perm("ocop.view_job", is_province_wide | started_job)
 rules.add_perm("ocop.start_document_jobs", can_start_document_jobs)

@@ -132,7 +132,10 @@ class DocumentJobStart(LoginRequiredMixin, PermissionRequiredMixin, View):
         job_kind = data["job"]
         if job_kind in (JOB_DECISION_CERTIFICATES, JOB_DECISION):
             number = data["decision_number"]
-            params = {"decision_number": number}
+            params = {
+                "decision_number": number,
+                "province_id": request.user.province_id,
+            }
             count = next(
                 item["count"]
                 for item in choices["decisions"]

@@ -411,3 +411,30 @@ def test_documents_page_offers_no_jobs_to_a_district_officer(lai_chau, client):
 
     assert response.status_code == 403
     assert Job.objects.count() == 0
+
+
+def test_documents_of_another_province_stay_hidden(lai_chau, client):
+    from registry.enums import UnitKind
+    from registry.models import Province
+
+    ha_noi = Province.objects.create(
+        code="01", name="Thành phố Hà Nội", kind=UnitKind.CITY_PROVINCE
+    )
+    for province, key in ((lai_chau, "report:products:12"), (ha_noi, "report:01")):
+        store_document(
+            kind=DocumentKind.REPORT,
+            key=key,
+            title=f"Báo cáo {province.name}",
+            data={"province": province.code},
+            render=lambda _data: b"PK fake",
+            file_name="bao-cao.xlsx",
+            province_id=province.pk,
+        )
+    client.force_login(UserFactory(username="tinh"))
+
+    response = client.get(reverse("ocop:document-list"))
+    hidden = Document.objects.get(province=ha_noi)
+
+    titles = [group[0].title for group in response.context["document_groups"]]
+    assert titles == ["Báo cáo Tỉnh Lai Châu"]
+    assert client.get(hidden.get_absolute_url()).status_code == 404

@@ -82,17 +82,17 @@ def certificate_data(certificate):
     )
 
 
-def decision_certificates(decision_number):
-    return (
-        Certificate.objects.filter(decision_number=decision_number)
-        .select_related(
-            "product__product_set",
-            "registration__district",
-            "registration__product__producer__commune__district",
-            "rulebook",
-        )
-        .order_by("-stars", "-score", "number")
-    )
+def decision_certificates(decision_number, province_id=None):
+    """The certificates of a decision; two provinces may use the same number."""
+    certificates = Certificate.objects.filter(decision_number=decision_number)
+    if province_id is not None:
+        certificates = certificates.filter(registration__province_id=province_id)
+    return certificates.select_related(
+        "product__product_set",
+        "registration__district",
+        "registration__product__producer__commune__district",
+        "rulebook",
+    ).order_by("-stars", "-score", "number")
 
 
 def decisions(queryset=None):
@@ -118,8 +118,8 @@ def district_name(registration):
     return ""
 
 
-def decision_data(decision_number):
-    certificates = list(decision_certificates(decision_number))
+def decision_data(decision_number, province_id=None):
+    certificates = list(decision_certificates(decision_number, province_id))
     if not certificates:
         raise Certificate.DoesNotExist(decision_number)
     first = certificates[0]

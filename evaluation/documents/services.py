@@ -14,7 +14,7 @@ from ocop.documents import find_document, store_document
 from ocop.enums import DocumentKind
 from registry.text import fold
 
-from ..models import Certificate
+from ..models import Certificate, Round
 from .build import (
     certificate_data,
     decision_certificates,
@@ -27,6 +27,10 @@ logger = logging.getLogger(__name__)
 
 def file_slug(text):
     return slugify(fold(text)) or "tai-lieu"
+
+
+def decision_key(number, province_id=None):
+    return f"decision:{province_id or '-'}:{number}"
 
 
 def _result(documents):
@@ -45,6 +49,7 @@ def make_certificate(certificate, *, user=None, job=None):
         data=data.as_dict(),
         render=lambda _data: render_certificate(data),
         file_name=f"giay-chung-nhan-{file_slug(certificate.number)}.pdf",
+        province_id=certificate.registration.province_id,
         user=user,
         job=job,
     )
@@ -60,7 +65,8 @@ def make_decision_certificates(job, progress):
     from .render import layout_certificate
 
     number = job.params["decision_number"]
-    certificates = list(decision_certificates(number))
+    province_id = job.params.get("province_id")
+    certificates = list(decision_certificates(number, province_id))
     if not certificates:
         raise Certificate.DoesNotExist(
             _("Không có giấy chứng nhận nào theo quyết định %(number)s")
@@ -72,7 +78,7 @@ def make_decision_certificates(job, progress):
         (certificate, certificate_data(certificate).as_dict())
         for certificate in certificates
     ]
-    bundle_key = f"decision:{number}"
+    bundle_key = decision_key(number, province_id)
     bundle_data = {"certificates": [data for _certificate, data in items]}
     bundle = find_document(DocumentKind.CERTIFICATE_BUNDLE, bundle_key, bundle_data)
 
@@ -91,6 +97,7 @@ def make_decision_certificates(job, progress):
                 data=data,
                 render=lambda _data, laid_out=laid_out: write_pdf([laid_out]),
                 file_name=f"giay-chung-nhan-{file_slug(certificate.number)}.pdf",
+                province_id=certificate.registration.province_id,
                 user=job.created_by,
                 job=job,
             )
@@ -105,6 +112,7 @@ def make_decision_certificates(job, progress):
             data=bundle_data,
             render=lambda _data: write_pdf(layouts),
             file_name=f"giay-chung-nhan-qd-{file_slug(number)}.pdf",
+            province_id=certificates[0].registration.province_id,
             user=job.created_by,
             job=job,
         )
@@ -124,27 +132,30 @@ def make_decision(job, progress):
     from .render import render_decision
 
     number = job.params["decision_number"]
-    data = decision_data(number)
+    province_id = job.params.get("province_id")
+    data = decision_data(number, province_id)
     progress(0, 2)
     decision = store_document(
         kind=DocumentKind.DECISION,
-        key=f"decision:{number}",
+        key=decision_key(number, province_id),
         title=_("Quyết định %(number)s phê duyệt kết quả đánh giá, phân hạng")
         % {"number": number},
         data=data.as_dict(),
         render=lambda _data: render_decision(data),
         file_name=f"quyet-dinh-{file_slug(number)}.pdf",
+        province_id=province_id,
         user=job.created_by,
         job=job,
     )
     progress(1, 2)
     annex = store_document(
         kind=DocumentKind.DECISION_ANNEX,
-        key=f"decision:{number}",
+        key=decision_key(number, province_id),
         title=_("Phụ lục Quyết định %(number)s (.xlsx)") % {"number": number},
         data=data.as_dict(),
         render=lambda _data: decision_annex_xlsx(data),
         file_name=f"phu-luc-quyet-dinh-{file_slug(number)}.xlsx",
+        province_id=province_id,
         user=job.created_by,
         job=job,
     )
@@ -157,6 +168,7 @@ def make_round_summary(job, progress):
 
     round_id = job.params["round_id"]
     data = round_summary_data(round_id)
+    province_id = Round.objects.values_list("province_id", flat=True).get(pk=round_id)
     progress(0, 1)
     document = store_document(
         kind=DocumentKind.ROUND_SUMMARY,
@@ -165,6 +177,7 @@ def make_round_summary(job, progress):
         data=data.as_dict(),
         render=lambda _data: render_round_summary(data),
         file_name=f"tong-hop-diem-{file_slug(data.round_name)}.pdf",
+        province_id=province_id,
         user=job.created_by,
         job=job,
     )
@@ -229,6 +242,7 @@ def make_report(job, progress):
         data=data,
         render=render,
         file_name=file_name,
+        province_id=province.pk,
         user=job.created_by,
         job=job,
     )
