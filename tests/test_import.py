@@ -1,11 +1,18 @@
 """The import of the province's registration spreadsheet: reading, planning, writing."""
 
+import shutil
+import zipfile
+
 import pytest
 from django.db import IntegrityError
+from openpyxl import load_workbook
+from openpyxl.chart import BarChart, Reference
+from openpyxl.utils import range_boundaries
 
 from registry.enums import ProducerKind, RegistrationKind
 from registry.importer import ImportRefused, preview_file
 from registry.importer.committer import commit_plan
+from registry.importer.reader import read_workbook
 from registry.models import Commune, Producer, Product, Registration
 
 from .conftest import REGISTRATION_XLSX
@@ -468,29 +475,80 @@ def test_import_row_without_a_producer_is_an_error(lai_chau, tmp_path):
     ]
 
 
-def test_import_xlsx_reader_reads_the_values_openpyxl_reads(tmp_path):
-    from openpyxl import load_workbook
+def _merged_ranges(path=REGISTRATION_XLSX):
+    workbook = load_workbook(path)
+    ranges = [str(cells) for cells in workbook.worksheets[0].merged_cells.ranges]
+    workbook.close()
+    return ranges
 
-    from registry.importer.xlsx import Workbook
 
+def _add_merged_ranges(path, ranges):
+    """Merge ``ranges`` in the sheet's XML without touching the cells, as a file
+    written by another program can keep text in a merged range's hidden cells."""
+    member = "xl/worksheets/sheet1.xml"
+    with zipfile.ZipFile(path) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    merges = "".join(f'<mergeCell ref="{ref}"/>' for ref in ranges)
+    parts[member] = parts[member].replace(
+        b"</sheetData>",
+        f'</sheetData><mergeCells count="{len(ranges)}">{merges}</mergeCells>'.encode(),
+    )
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+
+
+def test_import_reads_hidden_cells_of_a_merged_range_as_blank(lai_chau, tmp_path):
+    ranges = _merged_ranges()
     rows = sheet_rows()
-    rows[10][5] = 900000003
-    rows[11][5] = 12.5
-    rows[12][0] = True
-    path = write_workbook(tmp_path / "values.xlsx", rows)
-    expected = [
-        tuple(row)
-        for row in load_workbook(path, read_only=True).active.iter_rows(
-            values_only=True
-        )
-    ]
+    for cells in ranges:
+        (left, top, right, bottom) = range_boundaries(cells)
+        for row in range(top, bottom + 1):
+            for column in range(left, right + 1):
+                if (row, column) != (top, left):
+                    rows[row - 1][column - 1] = "Ô ẩn còn chữ cũ"
+    path = write_workbook(tmp_path / "hidden.xlsx", rows)
+    _add_merged_ranges(path, ranges)
 
-    book = Workbook(path)
-    got = [tuple(row) for row in book.worksheets[0].iter_rows()]
-    book.close()
+    preview = _same_as_real(lai_chau, path)
 
-    width = len(expected[0])
-    assert [row + (None,) * (width - len(row)) for row in got] == expected
+    assert preview["errors"] == 0
+
+
+def test_import_reads_numbers_typed_in_cells_as_whole_numbers(lai_chau, tmp_path):
+    rows = sheet_rows()
+    rows[6][5] = 12345
+    path = write_workbook(tmp_path / "numbers.xlsx", rows)
+
+    content = read_workbook(path)
+    preview = preview_file(path, lai_chau).preview()
+
+    assert [row.number for row in content.rows[2:5]] == ["1", "2", "3"]
+    assert (7, "Số điện thoại «12345» không đúng dạng (10 chữ số).") in _messages(
+        preview
+    )
+
+
+def test_import_reads_an_xlsx_whatever_its_file_name(lai_chau, tmp_path):
+    path = tmp_path / "danh-sach.xls"
+    shutil.copy(REGISTRATION_XLSX, path)
+
+    preview = preview_file(path, lai_chau).preview()
+
+    assert preview["counts"]["registrations"]["created"] == 105
+
+
+def test_import_skips_a_chart_sheet(lai_chau, tmp_path):
+    path = write_workbook(tmp_path / "chart.xlsx", sheet_rows())
+    workbook = load_workbook(path)
+    chart = BarChart()
+    chart.add_data(Reference(workbook.worksheets[0], min_col=1, min_row=7, max_row=9))
+    workbook.create_chartsheet("Biểu đồ", 0).add_chart(chart)
+    workbook.save(path)
+
+    preview = _same_as_real(lai_chau, path)
+
+    assert [issue for issue in preview["issues"] if issue["sheet"] == "Biểu đồ"] == []
 
 
 def test_import_writes_the_search_fields_the_models_compute(lai_chau, tmp_path):

@@ -6,7 +6,6 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from ..models import Producer, Product, Registration
-from .folding import fold
 from .planner import CREATE, PRODUCER_FIELDS, REGISTRATION_FIELDS, UPDATE
 
 logger = logging.getLogger(__name__)
@@ -35,31 +34,14 @@ def commit_plan(plan, batch=None):
 def _producer(plan, province_id):
     values = {name: plan.values[name] for name in PRODUCER_FIELDS}
     producer = Producer(province_id=province_id, **values)
-    # What Producer.refresh_search_fields computes, with the importer's faster fold
-    # (tests/test_import.py checks that the two agree).
-    producer.name_key = fold(producer.name)
-    producer.search_text = " ".join(
-        fold(part)
-        for part in (
-            producer.name,
-            producer.representative,
-            producer.address,
-            producer.phone,
-        )
-        if part
-    )
+    producer.refresh_search_fields()
     return producer
 
 
 def _product(item, **fields):
-    # What Product.refresh_search_fields computes; the plan has folded the name.
-    return Product(
-        producer_id=item.producer.id,
-        name=item.name,
-        name_key=item.name_key,
-        search_text=item.name_key,
-        **fields,
-    )
+    product = Product(producer_id=item.producer.id, name=item.name, **fields)
+    product.refresh_search_fields()
+    return product
 
 
 def _write_producers(plan, now):

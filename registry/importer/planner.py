@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from ..enums import ProducerKind, RegistrationKind
 from ..models import Commune, District, Producer, Product, Registration
-from .folding import fold
+from ..text import fold
 from .issues import ERROR, WARNING, ImportRefused, Issue
 from .reader import DistrictRow, SectionRow
 
