@@ -104,14 +104,12 @@ def test_submit_is_refused_before_the_product_set_is_confirmed(client, officer, 
 
 
 def submitted(dossier, officer, received_on=None):
-    services_ui_confirm(dossier, officer)
+    confirm_set(dossier, officer)
     return services.submit_dossier(dossier, officer, received_on=received_on)
 
 
-def services_ui_confirm(dossier, officer):
-    from evaluation.services_ui import confirm_product_set
-
-    confirm_product_set(
+def confirm_set(dossier, officer):
+    services.confirm_product_set(
         dossier.registration.product, officer, ProductSet.objects.get(number=26)
     )
 
@@ -176,7 +174,7 @@ def test_evidence_over_the_size_limit_is_refused(client, officer, draft, setting
 
 
 def test_evidence_is_attached_to_a_criterion(client, officer, draft):
-    services_ui_confirm(draft, officer)
+    confirm_set(draft, officer)
     draft.refresh_from_db()
     criterion = draft.sheet.criteria.get(code="1.1")
     client.force_login(officer)
@@ -340,7 +338,7 @@ def test_product_page_shows_the_whole_evaluation_history(client, meeting):
 
 
 def test_self_assessment_is_saved_on_the_product_sets_sheet(client, officer, draft):
-    services_ui_confirm(draft, officer)
+    confirm_set(draft, officer)
     draft.refresh_from_db()
     spec = sheet_spec(draft.sheet)
     chosen = [leaf.options[-1].id for leaf in spec.leaves()[:3]]

@@ -11,7 +11,7 @@ from django.views.generic import DetailView, ListView, View
 
 from registry.enums import Role
 
-from .. import services_ui
+from .. import services
 from ..enums import CouncilRole, TierKind
 from ..forms import CouncilForm, MembershipForm
 from ..models import Council, Tier
@@ -84,7 +84,7 @@ class CouncilCreate(LoginRequiredMixin, View):
             return redirect("evaluation:council-list")
         data = form.cleaned_data
         try:
-            council = services_ui.create_council(
+            council = services.create_council(
                 request.user,
                 tier=data["tier"],
                 province=request.user.province,
@@ -140,7 +140,7 @@ class CouncilAddMember(LoginRequiredMixin, View):
                     messages.error(request, error)
         else:
             try:
-                services_ui.add_council_member(
+                services.add_council_member(
                     council,
                     request.user,
                     form.cleaned_data["user"],

@@ -16,7 +16,7 @@ from django.views.generic import DetailView, ListView, View
 
 from ocop.models import AuditEntry
 
-from .. import services, services_ui
+from .. import services
 from ..enums import (
     DOSSIER_EDITABLE_STATES,
     DOSSIER_OPEN_STATES,
@@ -228,7 +228,7 @@ class DossierProductSet(DossierAction):
         form = ProductSetForm(request.POST)
         if not form.is_valid():
             raise ValidationError(_("Cần chọn bộ sản phẩm."))
-        services_ui.confirm_product_set(
+        services.confirm_product_set(
             dossier.registration.product, request.user, form.cleaned_data["product_set"]
         )
         messages.success(request, _("Đã xác nhận bộ sản phẩm."))
@@ -250,7 +250,7 @@ class DossierEvidence(DossierAction):
         form = EvidenceForm(request.POST, request.FILES, sheet=dossier.sheet)
         if form.is_valid():
             try:
-                services_ui.attach_evidence(
+                services.attach_evidence(
                     dossier,
                     request.user,
                     form.cleaned_data["file"],
@@ -272,7 +272,7 @@ class DossierSamples(DossierAction):
             raise ValidationError(
                 [e for errors in form.errors.values() for e in errors]
             )
-        services_ui.record_samples(
+        services.record_samples(
             dossier,
             request.user,
             count=form.cleaned_data["samples_received"],

@@ -1,0 +1,102 @@
+"""Every move of the evaluation workflow, one function each.
+
+Each function checks its guard, saves only the fields it changes, writes an audit
+entry and queues its side effects for after the commit. A move that is not allowed
+raises ``ValidationError`` with a Vietnamese message and leaves the database as it
+was. Views call these functions; they never change a state themselves.
+
+Who may do a move on which area is decided by ``permissions`` in the views; the
+functions here enforce the rules of the council itself (only members score, only
+the chair corrects and closes).
+
+The moves live in one module per part of the workflow: ``dossiers`` (from the
+draft to the commune's assessment), ``rounds`` (councils, rounds, conflicts),
+``scores`` (the members' sheets), ``results`` (the council's result, closing and
+referring a round) and ``certificates``. Import them from here.
+"""
+
+from ._helpers import (
+    FOLLOWING_KINDS,
+    membership,
+    programme_year_for,
+    scoring_sheet_for,
+)
+from .certificates import (
+    certify,
+    expire_certificates,
+    next_certificate_number,
+    record_ministry_result,
+    revoke_certificate,
+)
+from .dossiers import (
+    attach_evidence,
+    confirm_product_set,
+    create_dossier,
+    dossier_history,
+    record_commune_assessment,
+    record_samples,
+    resubmit_dossier,
+    return_dossier,
+    save_self_assessment,
+    send_up,
+    submit_dossier,
+)
+from .results import (
+    close_round,
+    compute_result,
+    council_rules,
+    refer_round,
+)
+from .rounds import (
+    add_council_member,
+    add_to_round,
+    create_council,
+    declare_conflict,
+    open_round,
+    record_precheck,
+)
+from .scores import (
+    can_score,
+    correct_member_score,
+    save_member_score,
+    submit_member_score,
+    visible_member_scores,
+)
+
+__all__ = [
+    "FOLLOWING_KINDS",
+    "add_council_member",
+    "add_to_round",
+    "attach_evidence",
+    "can_score",
+    "certify",
+    "close_round",
+    "compute_result",
+    "confirm_product_set",
+    "correct_member_score",
+    "council_rules",
+    "create_council",
+    "create_dossier",
+    "declare_conflict",
+    "dossier_history",
+    "expire_certificates",
+    "membership",
+    "next_certificate_number",
+    "open_round",
+    "programme_year_for",
+    "record_commune_assessment",
+    "record_ministry_result",
+    "record_precheck",
+    "record_samples",
+    "refer_round",
+    "resubmit_dossier",
+    "return_dossier",
+    "revoke_certificate",
+    "save_member_score",
+    "save_self_assessment",
+    "scoring_sheet_for",
+    "send_up",
+    "submit_dossier",
+    "submit_member_score",
+    "visible_member_scores",
+]

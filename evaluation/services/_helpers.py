@@ -1,0 +1,81 @@
+"""What the workflow moves share: row locks, guards, look-ups."""
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from registry.enums import RegistrationKind
+
+from ..enums import (
+    CouncilRole,
+    RoundState,
+)
+from ..models import (
+    CouncilMembership,
+    ProgrammeYear,
+)
+from ..sheets import latest_sheet
+
+# Registrations that renew or raise an earlier certificate.
+FOLLOWING_KINDS = (RegistrationKind.RE_EVALUATION, RegistrationKind.UPGRADE)
+
+
+def _locked(model, obj):
+    """The row again, locked until the end of the transaction."""
+    return model.objects.select_for_update().get(pk=obj.pk)
+
+
+def _require_state(dossier, *states):
+    if dossier.state not in states:
+        raise ValidationError(
+            _("Hồ sơ đang ở trạng thái “%(state)s”, không thực hiện được thao tác này.")
+            % {"state": dossier.get_state_display()}
+        )
+
+
+def _require_text(value, field, message):
+    value = (value or "").strip()
+    if not value:
+        raise ValidationError({field: message})
+    return value
+
+
+def _area_name(name):
+    """“Huyện Tam Đường” as it reads inside a sentence: “huyện Tam Đường”."""
+    return name[:1].lower() + name[1:] if name else ""
+
+
+def scoring_sheet_for(product_set, rulebook):
+    """The newest sheet of a product set in the rulebook's edition, or None."""
+    if product_set is None:
+        return None
+    return latest_sheet(product_set, rulebook.sheet_edition)
+
+
+def programme_year_for(registration):
+    programme = ProgrammeYear.objects.filter(
+        province_id=registration.province_id, year=registration.year
+    ).first()
+    if programme is None:
+        raise ValidationError(
+            _("Chưa khai báo năm chương trình %(year)s của tỉnh và quy định áp dụng.")
+            % {"year": registration.year}
+        )
+    return programme
+
+
+def membership(council, user):
+    """The user's membership of a council, or None."""
+    if council is None or user is None or not user.is_authenticated:
+        return None
+    return CouncilMembership.objects.filter(council=council, user=user).first()
+
+
+def _require_chair(council, actor):
+    member = membership(council, actor)
+    if member is None or member.role != CouncilRole.CHAIR:
+        raise ValidationError(_("Chỉ Chủ tịch hội đồng được thực hiện thao tác này."))
+
+
+def _require_unfrozen(evaluation):
+    if evaluation.frozen_at is not None or evaluation.round.state != RoundState.OPEN:
+        raise ValidationError(_("Kết quả đã chốt; không sửa được nữa."))

@@ -1,0 +1,417 @@
+"""The dossier's moves: from its draft to the commune's assessment and up."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ocop import audit
+
+from .. import scoring
+from ..enums import (
+    DOSSIER_EDITABLE_STATES,
+    DOSSIER_OPEN_STATES,
+    CertificateStatus,
+    DossierState,
+)
+from ..models import (
+    Certificate,
+    CommuneAssessment,
+    Dossier,
+    Evaluation,
+    Evidence,
+)
+from ..sheets import cached_sheet_spec
+from ._helpers import (
+    FOLLOWING_KINDS,
+    _locked,
+    _require_state,
+    _require_text,
+    programme_year_for,
+    scoring_sheet_for,
+)
+
+
+@transaction.atomic
+def create_dossier(registration, actor, *, form_data=None, follows=None):
+    """Open the dossier of a registration under its programme year's rulebook.
+
+    A re-evaluation or an upgrade follows the product's latest certificate unless
+    ``follows`` names another.
+    Side effects: an audit entry ``evaluation.dossier.created``.
+    """
+    if Dossier.objects.filter(registration=registration).exists():
+        raise ValidationError(_("Đăng ký này đã có hồ sơ."))
+    programme = programme_year_for(registration)
+    rulebook = programme.rulebook
+    if follows is None and registration.kind in FOLLOWING_KINDS:
+        follows = (
+            Certificate.objects.filter(product_id=registration.product_id)
+            .exclude(status=CertificateStatus.REVOKED)
+            .order_by("-issued_on", "-id")
+            .first()
+        )
+    dossier = Dossier.objects.create(
+        registration=registration,
+        programme_year=programme,
+        current_tier=rulebook.tiers.order_by("order").first(),
+        form_data=form_data or {},
+        sheet=scoring_sheet_for(registration.product.product_set, rulebook),
+        follows=follows,
+    )
+    audit.record(
+        actor,
+        "evaluation.dossier.created",
+        dossier,
+        to_state=dossier.state,
+        data={
+            "rulebook": rulebook.code,
+            "follows": follows.number if follows else None,
+        },
+    )
+    return dossier
+
+
+@transaction.atomic
+def save_self_assessment(dossier, actor, selections):
+    """Keep the producer's self-assessment: chosen option ids on the dossier's sheet."""
+    dossier = _locked(Dossier, dossier)
+    _require_state(dossier, DossierState.DRAFT, DossierState.RETURNED)
+    if dossier.sheet is None:
+        raise ValidationError(_("Sản phẩm chưa được xác nhận bộ sản phẩm."))
+    spec = cached_sheet_spec(dossier.sheet)
+    unknown = [i for i in selections if spec.option(i) is None]
+    if unknown:
+        raise ValidationError(_("Có lựa chọn không thuộc phiếu của hồ sơ."))
+    dossier.self_assessment = list(selections)
+    dossier.save(update_fields=["self_assessment", "updated_at"])
+    audit.record(
+        actor,
+        "evaluation.dossier.self_assessed",
+        dossier,
+        data={"total": sum(scoring.part_totals(spec, selections).values())},
+    )
+    return dossier
+
+
+@transaction.atomic
+def submit_dossier(dossier, actor, *, received_on=None):
+    """A district or commune officer submits the dossier to the commune.
+
+    The commune's 15 working days run from ``received_on`` (today by default).
+    Side effects: an audit entry ``evaluation.dossier.submitted``.
+    """
+    dossier = _locked(Dossier, dossier)
+    _require_state(dossier, DossierState.DRAFT)
+    product = dossier.registration.product
+    if product.product_set_id is None or not product.is_product_set_confirmed:
+        raise ValidationError(
+            _("Cần xác nhận bộ sản phẩm của sản phẩm trước khi nộp hồ sơ.")
+        )
+    if dossier.sheet_id is None:
+        dossier.sheet = scoring_sheet_for(product.product_set, dossier.rulebook)
+
+    previous = dossier.state
+    dossier.state = DossierState.SUBMITTED
+    dossier.submitted_at = timezone.now()
+    dossier.submitted_by = actor
+    dossier.received_on = received_on or timezone.localdate()
+    dossier.save(
+        update_fields=[
+            "state",
+            "sheet",
+            "submitted_at",
+            "submitted_by",
+            "received_on",
+            "updated_at",
+        ]
+    )
+    audit.record(
+        actor,
+        "evaluation.dossier.submitted",
+        dossier,
+        from_state=previous,
+        to_state=dossier.state,
+    )
+    return dossier
+
+
+@transaction.atomic
+def return_dossier(dossier, actor, reason):
+    """Send the dossier back for more information, keeping the reason.
+
+    Side effects: an audit entry ``evaluation.dossier.returned``.
+    """
+    reason = _require_text(reason, "reason", _("Cần ghi lý do trả lại hồ sơ."))
+    dossier = _locked(Dossier, dossier)
+    _require_state(
+        dossier, DossierState.SUBMITTED, DossierState.ASSESSED, DossierState.WAITING
+    )
+    previous = dossier.state
+    dossier.state = DossierState.RETURNED
+    dossier.returned_reason = reason
+    dossier.save(update_fields=["state", "returned_reason", "updated_at"])
+    audit.record(
+        actor,
+        "evaluation.dossier.returned",
+        dossier,
+        from_state=previous,
+        to_state=dossier.state,
+        reason=reason,
+    )
+    return dossier
+
+
+@transaction.atomic
+def resubmit_dossier(dossier, actor, *, received_on=None):
+    """Submit a returned dossier again; it goes back to where it was returned from.
+
+    A dossier returned before the commune's assessment waits for it again (its 15
+    working days start over); one returned after it goes back to being assessed.
+    Side effects: an audit entry ``evaluation.dossier.resubmitted``.
+    """
+    dossier = _locked(Dossier, dossier)
+    _require_state(dossier, DossierState.RETURNED)
+    assessed = CommuneAssessment.objects.filter(dossier=dossier).exists()
+    dossier.state = DossierState.ASSESSED if assessed else DossierState.SUBMITTED
+    dossier.submitted_at = timezone.now()
+    dossier.submitted_by = actor
+    if not assessed:
+        dossier.received_on = received_on or timezone.localdate()
+    dossier.save(
+        update_fields=[
+            "state",
+            "submitted_at",
+            "submitted_by",
+            "received_on",
+            "updated_at",
+        ]
+    )
+    audit.record(
+        actor,
+        "evaluation.dossier.resubmitted",
+        dossier,
+        from_state=DossierState.RETURNED,
+        to_state=dossier.state,
+        reason=dossier.returned_reason,
+    )
+    return dossier
+
+
+@transaction.atomic
+def record_commune_assessment(
+    dossier,
+    actor,
+    *,
+    local_origin,
+    local_labour,
+    idea_origin,
+    local_identity,
+    assessed_on=None,
+    proposal_reference="",
+):
+    """The commune's four narrative assessments; without them no dossier goes up.
+
+    Side effects: an audit entry ``evaluation.dossier.assessed`` (noting a late
+    assessment, past the 15 working days).
+    """
+    texts = {
+        "local_origin": (
+            local_origin,
+            _("Cần đánh giá nguồn gốc sản phẩm và nguyên liệu tại địa phương."),
+        ),
+        "local_labour": (
+            local_labour,
+            _("Cần đánh giá việc sử dụng lao động địa phương."),
+        ),
+        "idea_origin": (idea_origin, _("Cần đánh giá nguồn gốc ý tưởng sản phẩm.")),
+        "local_identity": (
+            local_identity,
+            _("Cần đánh giá tính đặc trưng, bản sắc địa phương."),
+        ),
+    }
+    errors = {
+        field: message
+        for field, (text, message) in texts.items()
+        if not (text or "").strip()
+    }
+    if errors:
+        raise ValidationError(errors)
+    dossier = _locked(Dossier, dossier)
+    _require_state(dossier, DossierState.SUBMITTED)
+
+    assessment = CommuneAssessment.objects.create(
+        dossier=dossier,
+        local_origin=local_origin.strip(),
+        local_labour=local_labour.strip(),
+        idea_origin=idea_origin.strip(),
+        local_identity=local_identity.strip(),
+        assessed_on=assessed_on or timezone.localdate(),
+        proposal_reference=proposal_reference,
+        assessed_by=actor,
+    )
+    dossier.state = DossierState.ASSESSED
+    dossier.save(update_fields=["state", "updated_at"])
+    audit.record(
+        actor,
+        "evaluation.dossier.assessed",
+        dossier,
+        from_state=DossierState.SUBMITTED,
+        to_state=dossier.state,
+        data={
+            "assessed_on": assessment.assessed_on.isoformat(),
+            "due_on": dossier.assessment_due_on.isoformat(),
+            "is_late": assessment.is_late,
+        },
+    )
+    return assessment
+
+
+@transaction.atomic
+def send_up(dossier, actor):
+    """The commune sends an assessed dossier to the first council of its rulebook.
+
+    Side effects: an audit entry ``evaluation.dossier.sent_up``.
+    """
+    dossier = _locked(Dossier, dossier)
+    if not CommuneAssessment.objects.filter(dossier=dossier).exists():
+        raise ValidationError(
+            _("Hồ sơ chưa có đánh giá của xã nên chưa gửi lên cấp trên được.")
+        )
+    _require_state(dossier, DossierState.ASSESSED)
+    previous_tier = dossier.current_tier
+    dossier.current_tier = previous_tier.next_tier()
+    dossier.state = DossierState.WAITING
+    dossier.save(update_fields=["state", "current_tier", "updated_at"])
+    audit.record(
+        actor,
+        "evaluation.dossier.sent_up",
+        dossier,
+        from_state=DossierState.ASSESSED,
+        to_state=dossier.state,
+        data={"from_tier": previous_tier.name, "to_tier": dossier.current_tier.name},
+    )
+    return dossier
+
+
+@transaction.atomic
+def confirm_product_set(product, actor, product_set):
+    """An officer confirms (or changes) the product set proposed for a product.
+
+    The product's dossiers still being drafted move to the new set's sheet, and
+    their self-assessment, made on the old sheet, starts again.
+    Side effects: an audit entry ``registry.product.product_set_confirmed``.
+    """
+    previous = product.product_set_id
+    product.product_set = product_set
+    product.is_product_set_confirmed = True
+    product.save(update_fields=["product_set", "is_product_set_confirmed"])
+
+    drafts = Dossier.objects.select_for_update().filter(
+        registration__product=product, state__in=DOSSIER_EDITABLE_STATES
+    )
+    for dossier in drafts.select_related("programme_year__rulebook"):
+        sheet = scoring_sheet_for(product_set, dossier.rulebook)
+        if sheet is not None and sheet.pk != dossier.sheet_id:
+            dossier.sheet = sheet
+            dossier.self_assessment = []
+            dossier.save(update_fields=["sheet", "self_assessment", "updated_at"])
+
+    audit.record(
+        actor,
+        "registry.product.product_set_confirmed",
+        product,
+        data={"from": previous, "to": product_set.pk, "number": product_set.number},
+    )
+    return product
+
+
+@transaction.atomic
+def attach_evidence(dossier, actor, upload, *, criterion=None, description=""):
+    """Attach a checked file to a dossier, on one criterion of its sheet or on all.
+
+    The file's type and size are checked by the form that received it.
+    Side effects: an audit entry ``evaluation.dossier.evidence_added``.
+    """
+    dossier = _locked(Dossier, dossier)
+    if dossier.state not in DOSSIER_EDITABLE_STATES:
+        raise ValidationError(_("Hồ sơ đã nộp; không thêm minh chứng được nữa."))
+    if criterion is not None and criterion.sheet_id != dossier.sheet_id:
+        raise ValidationError({"criterion": _("Tiêu chí không thuộc phiếu của hồ sơ.")})
+
+    evidence = Evidence.objects.create(
+        dossier=dossier,
+        criterion=criterion,
+        file=upload,
+        original_name=upload.name[:300],
+        content_type=getattr(upload, "content_type", "") or "",
+        size=upload.size,
+        description=description,
+        uploaded_by=actor,
+    )
+    audit.record(
+        actor,
+        "evaluation.dossier.evidence_added",
+        dossier,
+        data={
+            "file": evidence.original_name,
+            "criterion": criterion and criterion.code,
+        },
+    )
+    return evidence
+
+
+@transaction.atomic
+def record_samples(dossier, actor, *, count, received_on):
+    """Record the product samples received for a dossier still under way.
+
+    Side effects: an audit entry ``evaluation.dossier.samples_received``.
+    """
+    dossier = _locked(Dossier, dossier)
+    _require_state(dossier, *DOSSIER_OPEN_STATES)
+
+    dossier.samples_received = count
+    dossier.samples_received_on = received_on
+    dossier.save(
+        update_fields=["samples_received", "samples_received_on", "updated_at"]
+    )
+    audit.record(
+        actor,
+        "evaluation.dossier.samples_received",
+        dossier,
+        data={"count": count, "received_on": received_on and received_on.isoformat()},
+    )
+    return dossier
+
+
+def dossier_history(product):
+    """Every audit entry about a product's dossiers, evaluations and certificates."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from ocop.models import AuditEntry
+
+    dossiers = [
+        str(pk)
+        for pk in Dossier.objects.filter(registration__product=product).values_list(
+            "pk", flat=True
+        )
+    ]
+    evaluations = [
+        str(pk)
+        for pk in Evaluation.objects.filter(
+            dossier__registration__product=product
+        ).values_list("pk", flat=True)
+    ]
+    certificates = [
+        str(pk)
+        for pk in Certificate.objects.filter(product=product).values_list(
+            "pk", flat=True
+        )
+    ]
+    types = ContentType.objects.get_for_models(Dossier, Evaluation, Certificate)
+    return AuditEntry.objects.filter(
+        Q(content_type=types[Dossier], object_id__in=dossiers)
+        | Q(content_type=types[Evaluation], object_id__in=evaluations)
+        | Q(content_type=types[Certificate], object_id__in=certificates)
+    ).select_related("actor")

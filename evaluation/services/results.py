@@ -1,0 +1,248 @@
+"""The council's result, closing a round and moving its products on."""
+
+from fractions import Fraction
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ocop import audit
+
+from .. import scoring
+from ..enums import (
+    SCORING_ROLES,
+    CouncilRole,
+    DossierState,
+    Outcome,
+    RoundState,
+)
+from ..models import (
+    ConflictOfInterest,
+    CouncilSettings,
+    Dossier,
+    Evaluation,
+    Round,
+)
+from ..sheets import cached_sheet_spec
+from ._helpers import (
+    _locked,
+    _require_chair,
+    _require_state,
+    _require_unfrozen,
+)
+
+
+def council_rules(province):
+    settings = CouncilSettings.for_province(province)
+    return scoring.CouncilRules(
+        max_spread=settings.max_spread,
+        quorum=Fraction(settings.quorum_numerator, settings.quorum_denominator),
+        is_chair_required=settings.is_chair_required,
+    )
+
+
+def _tier_specs(rulebook):
+    return [
+        scoring.TierSpec(t.order, tuple(t.certifies_stars), t.refers_from)
+        for t in rulebook.tiers.all()
+    ]
+
+
+def _bands(rulebook):
+    return tuple((b["stars"], b["min"]) for b in rulebook.star_bands)
+
+
+@transaction.atomic
+def compute_result(evaluation, actor=None):
+    """Work out the council's score, stars and outcome from the submitted sheets.
+
+    Stores what blocks the result (spread, quorum) rather than raising: the round
+    cannot close while it is there.
+    Side effects: an audit entry ``evaluation.result.computed``.
+    """
+    evaluation = _locked(Evaluation, evaluation)
+    _require_unfrozen(evaluation)
+    council = evaluation.round.council
+    submitted = list(
+        evaluation.member_scores.filter(submitted_at__isnull=False).order_by(
+            "member_id"
+        )
+    )
+    conflicted = set(
+        ConflictOfInterest.objects.filter(
+            council=council, dossier=evaluation.dossier
+        ).values_list("member_id", flat=True)
+    )
+    memberships = list(council.memberships.filter(role__in=SCORING_ROLES))
+    eligible = {m.user_id for m in memberships} - conflicted
+    chair_id = next(
+        (m.user_id for m in memberships if m.role == CouncilRole.CHAIR), None
+    )
+
+    spec = cached_sheet_spec(evaluation.sheet)
+    result = scoring.council_result(
+        spec,
+        [(s.selections, s.knock_outs) for s in submitted],
+        _bands(evaluation.rulebook),
+    )
+    totals = [s.total for s in submitted]
+    blocked = scoring.blocking_reasons(
+        totals,
+        eligible=eligible,
+        submitted_ids=[s.member_id for s in submitted],
+        chair_id=chair_id,
+        rules=council_rules(evaluation.round.province),
+    )
+    outcome, tier_order, _stars = scoring.outcome_for(
+        result.score,
+        result.stars,
+        _tier_specs(evaluation.rulebook),
+        evaluation.tier.order,
+        knocked_out=bool(result.knocked_out),
+    )
+    evaluation.score = result.score
+    evaluation.stars = result.stars
+    evaluation.is_knocked_out = bool(result.knocked_out)
+    evaluation.outcome = outcome if result.score is not None else ""
+    evaluation.certifying_tier = (
+        evaluation.rulebook.tiers.get(order=tier_order)
+        if outcome == Outcome.CERTIFIED
+        else None
+    )
+    evaluation.blocked_reasons = blocked
+    evaluation.computed_at = timezone.now()
+    evaluation.save(
+        update_fields=[
+            "score",
+            "stars",
+            "is_knocked_out",
+            "outcome",
+            "certifying_tier",
+            "blocked_reasons",
+            "computed_at",
+        ]
+    )
+    audit.record(
+        actor,
+        "evaluation.result.computed",
+        evaluation,
+        to_state=evaluation.outcome,
+        data={
+            "score": str(result.score) if result.score is not None else None,
+            "stars": result.stars,
+            "band": result.band,
+            "totals": totals,
+            "knocked_out": list(result.knocked_out),
+            "unmet_minimums": {str(k): v for k, v in result.unmet.items() if v},
+            "blocked": blocked,
+        },
+    )
+    return evaluation
+
+
+@transaction.atomic
+def close_round(round, actor):
+    """The chair closes the round: every result is computed and frozen.
+
+    Refused while any product's result is blocked or unscored. Dossiers whose result
+    ends without a certificate become "not certified".
+    Side effects: audit entries ``evaluation.round.closed`` and, per ended dossier,
+    ``evaluation.dossier.ended``.
+    """
+    round = _locked(Round, round)
+    _require_chair(round.council, actor)
+    if round.state != RoundState.OPEN:
+        raise ValidationError(_("Đợt đánh giá đã đóng."))
+    evaluations = [
+        compute_result(e, actor)
+        for e in round.evaluations.select_related("dossier__registration__product")
+    ]
+    problems = []
+    for evaluation in evaluations:
+        product = evaluation.dossier.registration.product
+        if evaluation.score is None:
+            problems.append(
+                _("%(product)s: chưa có phiếu chấm.") % {"product": product}
+            )
+        for reason in evaluation.blocked_reasons:
+            problems.append(f"{product}: {reason}")
+    if problems:
+        # Roll back the computed results too: nothing changes when closing fails.
+        raise ValidationError(problems)
+
+    now = timezone.now()
+    for evaluation in evaluations:
+        evaluation.frozen_at = now
+        evaluation.save(update_fields=["frozen_at"])
+        if evaluation.outcome == Outcome.ENDED:
+            _end_dossier(evaluation.dossier, actor, evaluation)
+    round.state = RoundState.CLOSED
+    round.closed_at = now
+    round.closed_by = actor
+    round.save(update_fields=["state", "closed_at", "closed_by"])
+    audit.record(
+        actor,
+        "evaluation.round.closed",
+        round,
+        from_state=RoundState.OPEN,
+        to_state=RoundState.CLOSED,
+        data={"evaluations": len(evaluations)},
+    )
+    return round
+
+
+def _end_dossier(dossier, actor, evaluation):
+    dossier = _locked(Dossier, dossier)
+    previous = dossier.state
+    dossier.state = DossierState.NOT_CERTIFIED
+    dossier.save(update_fields=["state", "updated_at"])
+    audit.record(
+        actor,
+        "evaluation.dossier.ended",
+        dossier,
+        from_state=previous,
+        to_state=dossier.state,
+        data={"score": str(evaluation.score), "stars": evaluation.stars},
+    )
+
+
+@transaction.atomic
+def refer_round(round, actor):
+    """Refer every product of a closed round whose result says so, in one action.
+
+    Each goes to wait at the next tier. Returns the referred dossiers.
+    Side effects: an audit entry ``evaluation.dossier.referred`` per dossier.
+    """
+    round = _locked(Round, round)
+    if round.state != RoundState.CLOSED:
+        raise ValidationError(_("Cần đóng đợt đánh giá trước khi chuyển cấp trên."))
+    next_tier = round.tier.next_tier()
+    eligible = round.evaluations.filter(
+        outcome=Outcome.REFERRED, referred_at__isnull=True
+    ).select_related("dossier")
+    now = timezone.now()
+    referred = []
+    for evaluation in eligible:
+        dossier = _locked(Dossier, evaluation.dossier)
+        _require_state(dossier, DossierState.IN_EVALUATION)
+        dossier.state = DossierState.WAITING
+        dossier.current_tier = next_tier
+        dossier.save(update_fields=["state", "current_tier", "updated_at"])
+        evaluation.referred_at = now
+        evaluation.save(update_fields=["referred_at"])
+        audit.record(
+            actor,
+            "evaluation.dossier.referred",
+            dossier,
+            from_state=DossierState.IN_EVALUATION,
+            to_state=DossierState.WAITING,
+            data={
+                "round": round.pk,
+                "score": str(evaluation.score),
+                "stars": evaluation.stars,
+                "to_tier": next_tier.name,
+            },
+        )
+        referred.append(dossier)
+    return referred

@@ -1,0 +1,214 @@
+"""Rounds and councils: who scores which products, and when."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ocop import audit
+
+from ..enums import (
+    CouncilRole,
+    DossierState,
+    RoundState,
+    TierKind,
+)
+from ..models import (
+    ConflictOfInterest,
+    Council,
+    CouncilMembership,
+    Dossier,
+    Evaluation,
+    MemberScore,
+    Round,
+)
+from ._helpers import (
+    _locked,
+    _require_state,
+    _require_text,
+    _require_unfrozen,
+    membership,
+    scoring_sheet_for,
+)
+
+
+@transaction.atomic
+def create_council(actor, *, tier, province, district, year, name, decision=""):
+    """Set up the council of a scored tier for its area and year.
+
+    A tier whose councils belong to the districts needs the district.
+    Side effects: an audit entry ``evaluation.council.created``.
+    """
+    if not tier.is_scored:
+        raise ValidationError({"tier": _("Cấp này không có hội đồng chấm điểm.")})
+    if tier.has_area_below_province and district is None:
+        raise ValidationError({"district": _("Hội đồng cấp huyện cần chọn huyện.")})
+
+    council = Council.objects.create(
+        tier=tier,
+        province=province,
+        district=district if tier.has_area_below_province else None,
+        year=year,
+        name=name,
+        decision_reference=decision,
+    )
+    audit.record(actor, "evaluation.council.created", council)
+    return council
+
+
+@transaction.atomic
+def add_council_member(council, actor, user, role):
+    """Appoint a person to a council in a role (chair, member, advisory team…).
+
+    A council has one chair, and a person holds one role in it.
+    Side effects: an audit entry ``evaluation.council.member_added``.
+    """
+    council = _locked(Council, council)
+    if role == CouncilRole.CHAIR and council.memberships.filter(role=role).exists():
+        raise ValidationError({"role": _("Hội đồng đã có Chủ tịch.")})
+    if council.memberships.filter(user=user).exists():
+        raise ValidationError({"user": _("Người này đã là thành viên hội đồng.")})
+
+    member = CouncilMembership.objects.create(council=council, user=user, role=role)
+    audit.record(
+        actor,
+        "evaluation.council.member_added",
+        council,
+        data={"user": user.pk, "role": role},
+    )
+    return member
+
+
+@transaction.atomic
+def open_round(tier, actor, *, council, year, name, closes_on, district=None):
+    """Open an evaluation round of a council tier for its council's area.
+
+    A tier whose councils belong to the districts needs the district.
+    Side effects: an audit entry ``evaluation.round.opened``.
+    """
+    if tier.kind != TierKind.COUNCIL:
+        raise ValidationError(_("Cấp này không có hội đồng chấm điểm."))
+    if council.tier_id != tier.pk:
+        raise ValidationError(_("Hội đồng không thuộc cấp đánh giá này."))
+    if tier.has_area_below_province and district is None:
+        raise ValidationError({"district": _("Cần chọn huyện của đợt đánh giá.")})
+    if district is not None and council.district_id != district.pk:
+        raise ValidationError(_("Hội đồng không thuộc địa bàn của đợt."))
+    name = _require_text(name, "name", _("Cần đặt tên đợt đánh giá."))
+    round = Round.objects.create(
+        tier=tier,
+        council=council,
+        province=council.province,
+        district=district if tier.has_area_below_province else None,
+        year=year,
+        name=name,
+        closes_on=closes_on,
+    )
+    audit.record(actor, "evaluation.round.opened", round, to_state=round.state)
+    return round
+
+
+def _dossier_in_area(dossier, round):
+    registration = dossier.registration
+    if registration.province_id != round.province_id:
+        return False
+    return round.district_id is None or registration.district_id == round.district_id
+
+
+@transaction.atomic
+def add_to_round(round, dossier, actor):
+    """Put a dossier waiting at the round's tier into the round.
+
+    Side effects: an evaluation on the product set's current sheet; an audit entry
+    ``evaluation.dossier.added_to_round``.
+    """
+    round = _locked(Round, round)
+    dossier = _locked(Dossier, dossier)
+    if round.state != RoundState.OPEN:
+        raise ValidationError(_("Đợt đánh giá đã đóng."))
+    _require_state(dossier, DossierState.WAITING)
+    if dossier.current_tier_id != round.tier_id:
+        raise ValidationError(_("Hồ sơ không ở cấp đánh giá của đợt này."))
+    if not _dossier_in_area(dossier, round):
+        raise ValidationError(_("Hồ sơ không thuộc địa bàn của đợt đánh giá."))
+    sheet = scoring_sheet_for(
+        dossier.registration.product.product_set, dossier.rulebook
+    )
+    if sheet is None:
+        raise ValidationError(_("Sản phẩm chưa có phiếu chấm của bộ sản phẩm."))
+    if not sheet.is_valid:
+        raise ValidationError(
+            _(
+                "Phiếu chấm của bộ sản phẩm %(number)s chưa đạt kiểm tra; cần ghi "
+                "hiệu chỉnh trước khi chấm."
+            )
+            % {"number": sheet.product_set.number}
+        )
+
+    evaluation = Evaluation.objects.create(
+        dossier=dossier,
+        round=round,
+        tier=round.tier,
+        rulebook=dossier.rulebook,
+        sheet=sheet,
+    )
+    dossier.state = DossierState.IN_EVALUATION
+    dossier.save(update_fields=["state", "updated_at"])
+    audit.record(
+        actor,
+        "evaluation.dossier.added_to_round",
+        dossier,
+        from_state=DossierState.WAITING,
+        to_state=dossier.state,
+        data={"round": round.pk, "round_name": round.name, "evaluation": evaluation.pk},
+    )
+    return evaluation
+
+
+@transaction.atomic
+def record_precheck(evaluation, actor, report):
+    """The advisory team's pre-check report, which comes before any scoring.
+
+    Side effects: an audit entry ``evaluation.evaluation.prechecked``.
+    """
+    report = _require_text(report, "report", _("Cần nội dung báo cáo của tổ tư vấn."))
+    member = membership(evaluation.round.council, actor)
+    if member is None or member.role not in (CouncilRole.ADVISOR, CouncilRole.CHAIR):
+        raise ValidationError(
+            _("Chỉ tổ tư vấn hoặc Chủ tịch hội đồng ghi báo cáo kiểm tra hồ sơ.")
+        )
+    evaluation = _locked(Evaluation, evaluation)
+    _require_unfrozen(evaluation)
+    evaluation.precheck_report = report
+    evaluation.precheck_by = actor
+    evaluation.precheck_at = timezone.now()
+    evaluation.save(update_fields=["precheck_report", "precheck_by", "precheck_at"])
+    audit.record(actor, "evaluation.evaluation.prechecked", evaluation)
+    return evaluation
+
+
+@transaction.atomic
+def declare_conflict(council, member, dossier, reason):
+    """A member declares a conflict of interest and may no longer score the dossier.
+
+    Side effects: an audit entry ``evaluation.conflict.declared``.
+    """
+    reason = _require_text(reason, "reason", _("Cần ghi lý do xung đột lợi ích."))
+    if membership(council, member) is None:
+        raise ValidationError(_("Người khai không phải thành viên hội đồng."))
+    already_scored = MemberScore.objects.filter(
+        evaluation__dossier=dossier,
+        evaluation__round__council=council,
+        member=member,
+        submitted_at__isnull=False,
+    ).exists()
+    if already_scored:
+        raise ValidationError(
+            _("Thành viên đã nộp phiếu chấm sản phẩm này; cần Chủ tịch xử lý.")
+        )
+    conflict, created = ConflictOfInterest.objects.get_or_create(
+        council=council, member=member, dossier=dossier, defaults={"reason": reason}
+    )
+    if created:
+        audit.record(member, "evaluation.conflict.declared", dossier, reason=reason)
+    return conflict

@@ -1,0 +1,178 @@
+"""The members' scoring sheets: drafts, submissions and the chair's corrections."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ocop import audit
+
+from .. import scoring
+from ..enums import (
+    SCORING_ROLES,
+    RoundState,
+)
+from ..models import (
+    ConflictOfInterest,
+    Evaluation,
+    MemberScore,
+    ScoreCorrection,
+)
+from ..sheets import cached_sheet_spec
+from ._helpers import (
+    _locked,
+    _require_chair,
+    _require_text,
+    _require_unfrozen,
+    membership,
+)
+
+
+def can_score(evaluation, user):
+    """Whether ``user`` may fill the sheet of this evaluation now (a reason if not)."""
+    round = evaluation.round
+    member = membership(round.council, user)
+    if member is None or member.role not in SCORING_ROLES:
+        return False, _("Chỉ thành viên hội đồng của đợt được chấm điểm.")
+    if round.state != RoundState.OPEN or evaluation.frozen_at is not None:
+        return False, _("Đợt đánh giá đã đóng.")
+    conflicted = ConflictOfInterest.objects.filter(
+        council=round.council, member=user, dossier=evaluation.dossier
+    ).exists()
+    if conflicted:
+        return False, _("Thành viên đã khai xung đột lợi ích với sản phẩm này.")
+    if not evaluation.precheck_at:
+        return False, _("Tổ tư vấn chưa báo cáo kết quả kiểm tra hồ sơ.")
+    if not evaluation.sheet.is_valid:
+        return False, _("Phiếu chấm chưa đạt kiểm tra; cần ghi hiệu chỉnh trước.")
+    return True, ""
+
+
+def _fill(score, spec, selections, knock_outs):
+    totals = scoring.part_totals(spec, selections)
+    knock_out_ids = {c.id for c in spec.walk() if c.knock_out}
+    score.selections = [int(i) for i in selections]
+    score.knock_outs = sorted({int(i) for i in knock_outs} & knock_out_ids)
+    score.part_a, score.part_b, score.part_c = totals["A"], totals["B"], totals["C"]
+    score.total = sum(totals.values())
+
+
+@transaction.atomic
+def save_member_score(evaluation, member, selections, knock_outs=(), *, submit=False):
+    """Save a member's sheet as a draft, or submit it (then it is locked).
+
+    Side effects: on submission, an audit entry ``evaluation.score.submitted``.
+    """
+    evaluation = Evaluation.objects.select_related("round", "sheet").get(
+        pk=evaluation.pk
+    )
+    allowed, why = can_score(evaluation, member)
+    if not allowed:
+        raise ValidationError(why)
+    spec = cached_sheet_spec(evaluation.sheet)
+    unknown = [i for i in selections if spec.option(int(i)) is None]
+    if unknown:
+        raise ValidationError(_("Có lựa chọn không thuộc phiếu chấm này."))
+    if submit:
+        problems = scoring.check_selections(spec, [int(i) for i in selections])
+        if problems:
+            raise ValidationError(problems)
+
+    score, _created = MemberScore.objects.select_for_update().get_or_create(
+        evaluation=evaluation, member=member
+    )
+    if score.is_locked:
+        raise ValidationError(
+            _("Phiếu đã nộp và bị khóa; chỉ Chủ tịch hội đồng được hiệu chỉnh.")
+        )
+    _fill(score, spec, selections, knock_outs)
+    fields = ["selections", "knock_outs", "part_a", "part_b", "part_c", "total"]
+    if submit:
+        score.submitted_at = timezone.now()
+        score.is_locked = True
+        fields += ["submitted_at", "is_locked"]
+    score.save(update_fields=fields + ["updated_at"])
+    if submit:
+        audit.record(
+            member,
+            "evaluation.score.submitted",
+            evaluation,
+            data={"total": score.total, "member_score": score.pk},
+        )
+    return score
+
+
+def submit_member_score(evaluation, member, selections, knock_outs=()):
+    return save_member_score(evaluation, member, selections, knock_outs, submit=True)
+
+
+def visible_member_scores(evaluation, user):
+    """The member sheets ``user`` may see for an evaluation.
+
+    A council member sees only their own sheet until they have submitted it, then
+    everyone's. People outside the council see the sheets once the result is frozen.
+    """
+    scores = MemberScore.objects.filter(evaluation=evaluation)
+    member = membership(evaluation.round.council, user)
+    if member is None:
+        return scores if evaluation.frozen_at else scores.none()
+    own = scores.filter(member=user, submitted_at__isnull=False).exists()
+    return scores if own else scores.filter(member=user)
+
+
+@transaction.atomic
+def correct_member_score(member_score, actor, selections, knock_outs=(), *, reason):
+    """The chair corrects a submitted sheet, with a reason; the change is logged.
+
+    Side effects: a ``ScoreCorrection`` row; an audit entry
+    ``evaluation.score.corrected``.
+    """
+    reason = _require_text(reason, "reason", _("Cần ghi lý do hiệu chỉnh điểm."))
+    member_score = _locked(MemberScore, member_score)
+    evaluation = member_score.evaluation
+    _require_chair(evaluation.round.council, actor)
+    _require_unfrozen(evaluation)
+    if member_score.submitted_at is None:
+        raise ValidationError(_("Phiếu chưa nộp; thành viên tự sửa phiếu của mình."))
+    spec = cached_sheet_spec(evaluation.sheet)
+    problems = scoring.check_selections(spec, [int(i) for i in selections])
+    if problems:
+        raise ValidationError(problems)
+
+    before = {
+        "selections": member_score.selections,
+        "knock_outs": member_score.knock_outs,
+        "total": member_score.total,
+    }
+    _fill(member_score, spec, selections, knock_outs)
+    member_score.save(
+        update_fields=[
+            "selections",
+            "knock_outs",
+            "part_a",
+            "part_b",
+            "part_c",
+            "total",
+            "updated_at",
+        ]
+    )
+    after = {
+        "selections": member_score.selections,
+        "knock_outs": member_score.knock_outs,
+        "total": member_score.total,
+    }
+    ScoreCorrection.objects.create(
+        member_score=member_score,
+        corrected_by=actor,
+        reason=reason,
+        before=before,
+        after=after,
+    )
+    audit.record(
+        actor,
+        "evaluation.score.corrected",
+        evaluation,
+        reason=reason,
+        data={"member": member_score.member_id, "before": before, "after": after},
+    )
+    return member_score
