@@ -403,6 +403,39 @@ def test_conflicted_member_is_left_out_of_the_quorum(world):
 # -- results -------------------------------------------------------------------------
 
 
+def computed_entries(evaluation):
+    entries = AuditEntry.objects.filter(
+        action="evaluation.result.computed", object_id=str(evaluation.pk)
+    ).order_by("pk")
+    return [(e.from_state, e.to_state, e.data["score"]) for e in entries]
+
+
+def test_compute_result_again_unchanged_records_no_second_audit_entry(world):
+    score_by_council(world.evaluation, world.members, [80, 81, 82])
+
+    services.compute_result(world.evaluation, world.chair)
+    services.compute_result(world.evaluation, world.chair)
+    services.compute_result(world.evaluation, world.officer)
+
+    assert computed_entries(world.evaluation) == [("", Outcome.REFERRED, "81.00")]
+
+
+def test_compute_result_records_an_entry_when_the_score_changes(world):
+    score_by_council(world.evaluation, world.members[:2], [60, 62])
+    services.compute_result(world.evaluation, world.chair)
+
+    score_by_council(world.evaluation, world.members[2:], [64])
+    services.compute_result(world.evaluation, world.chair)
+    services.compute_result(world.evaluation, world.chair)
+
+    world.evaluation.refresh_from_db()
+    assert world.evaluation.score == Decimal("62.00")
+    assert computed_entries(world.evaluation) == [
+        ("", Outcome.CERTIFIED, "61.00"),
+        (Outcome.CERTIFIED, Outcome.CERTIFIED, "62.00"),
+    ]
+
+
 def test_close_round_with_a_spread_over_ten_is_refused_and_changes_nothing(world):
     score_by_council(world.evaluation, world.members, [79, 85, 90])
 

@@ -53,13 +53,27 @@ def _bands(rulebook):
     return tuple((b["stars"], b["min"]) for b in rulebook.star_bands)
 
 
+def _stored_result(evaluation):
+    """What of an evaluation makes its result, as the database holds it."""
+    return {
+        "score": evaluation.score,
+        "stars": evaluation.stars,
+        "is_knocked_out": evaluation.is_knocked_out,
+        "outcome": evaluation.outcome,
+        "certifying_tier": evaluation.certifying_tier_id,
+        "blocked_reasons": [str(reason) for reason in evaluation.blocked_reasons],
+    }
+
+
 @transaction.atomic
 def compute_result(evaluation, actor=None):
     """Work out the council's score, stars and outcome from the submitted sheets.
 
     Stores what blocks the result (spread, quorum) rather than raising: the round
     cannot close while it is there.
-    Side effects: an audit entry ``evaluation.result.computed``.
+    Side effects: an audit entry ``evaluation.result.computed`` when the result
+    (score, stars, outcome, certifying tier or what blocks it) differs from the one
+    stored; computing an unchanged result again only notes the time.
     """
     evaluation = _locked(Evaluation, evaluation)
     _require_unfrozen(evaluation)
@@ -101,6 +115,7 @@ def compute_result(evaluation, actor=None):
         evaluation.tier.order,
         knocked_out=bool(result.knocked_out),
     )
+    previous = _stored_result(evaluation)
     evaluation.score = result.score
     evaluation.stars = result.stars
     evaluation.is_knocked_out = bool(result.knocked_out)
@@ -112,6 +127,10 @@ def compute_result(evaluation, actor=None):
     )
     evaluation.blocked_reasons = blocked
     evaluation.computed_at = timezone.now()
+    if _stored_result(evaluation) == previous:
+        evaluation.save(update_fields=["computed_at"])
+        return evaluation
+
     evaluation.save(
         update_fields=[
             "score",
@@ -127,6 +146,7 @@ def compute_result(evaluation, actor=None):
         actor,
         "evaluation.result.computed",
         evaluation,
+        from_state=previous["outcome"],
         to_state=evaluation.outcome,
         data={
             "score": str(result.score) if result.score is not None else None,
