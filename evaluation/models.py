@@ -21,6 +21,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from .enums import (
@@ -525,6 +526,9 @@ class Evidence(models.Model):
 
     def __str__(self):
         return self.original_name
+
+    def get_absolute_url(self):
+        return reverse("evaluation:evidence-download", args=[self.pk])
 
 
 class CommuneAssessment(models.Model):

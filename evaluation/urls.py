@@ -39,6 +39,11 @@ urlpatterns = [
         views.DossierEvidence.as_view(),
         name="dossier-evidence",
     ),
+    path(
+        "minh-chung/<int:pk>/tai-ve/",
+        views.EvidenceDownload.as_view(),
+        name="evidence-download",
+    ),
     path("ho-so/<int:pk>/mau/", views.DossierSamples.as_view(), name="dossier-samples"),
     path(
         "ho-so/<int:pk>/ket-qua-bo/",

@@ -2,12 +2,13 @@
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, TemplateView, View
 
+from .downloads import file_response
 from .enums import JOB_FINAL_STATUSES
 from .forms import (
     JOB_DECISION,
@@ -48,13 +49,9 @@ class JobDetail(LoginRequiredMixin, DetailView):
 class DocumentDownload(LoginRequiredMixin, View):
     def get(self, request, pk):
         document = get_object_or_404(visible_documents(request.user), pk=pk)
-        try:
-            handle = document.file.open("rb")
-        except FileNotFoundError as exc:
-            raise Http404 from exc
-        return FileResponse(
-            handle,
-            as_attachment=request.GET.get("inline") != "1",
+        return file_response(
+            request,
+            document.file,
             filename=document.file_name,
             content_type=document.media_type,
         )

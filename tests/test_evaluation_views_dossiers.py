@@ -1,12 +1,13 @@
 """Dossier, council and product-history pages, for each role."""
 
+import importlib
 from datetime import date
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
+from django.urls import clear_url_caches, reverse
 
 from evaluation import services
 from evaluation.enums import DossierState
@@ -191,6 +192,63 @@ def test_evidence_is_attached_to_a_criterion(client, officer, draft):
         "dang-ky.pdf",
         8,
     )
+
+
+def attached_evidence(draft, officer):
+    upload = SimpleUploadedFile("dang-ky.pdf", b"%PDF-1.4 Tam", "application/pdf")
+    return services.attach_evidence(draft, officer, upload)
+
+
+def test_evidence_downloads_through_its_view_for_its_district(client, officer, draft):
+    evidence = attached_evidence(draft, officer)
+    client.force_login(officer)
+
+    page = client.get(detail(draft)).content.decode()
+    response = client.get(evidence.get_absolute_url())
+
+    assert f'href="/danh-gia/minh-chung/{evidence.pk}/tai-ve/"' in page
+    assert "/media/" not in page
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == b"%PDF-1.4 Tam"
+    assert response["Content-Disposition"] == 'attachment; filename="dang-ky.pdf"'
+
+
+def test_evidence_of_another_district_is_not_found(client, officer, draft):
+    evidence = attached_evidence(draft, officer)
+    stranger = UserFactory(
+        username="canbo.thanhpho",
+        role=Role.DISTRICT_OFFICER,
+        district=district(LAI_CHAU_CITY),
+    )
+    client.force_login(stranger)
+
+    response = client.get(evidence.get_absolute_url())
+
+    assert response.status_code == 404
+
+
+@pytest.fixture
+def urls_in_debug(settings):
+    """The URLs as ``ocop.urls`` builds them with DEBUG on (it reads it at import)."""
+    import ocop.urls
+
+    settings.DEBUG = True
+    importlib.reload(ocop.urls)
+    clear_url_caches()
+    yield
+    settings.DEBUG = False
+    importlib.reload(ocop.urls)
+    clear_url_caches()
+
+
+def test_evidence_file_is_not_served_by_its_path(client, officer, draft, urls_in_debug):
+    evidence = attached_evidence(draft, officer)
+    client.force_login(officer)
+
+    response = client.get(f"/media/{evidence.file.name}")
+
+    assert evidence.file.storage.exists(evidence.file.name)
+    assert response.status_code == 404
 
 
 def test_commune_assessment_errors_show_at_the_field(

@@ -14,6 +14,7 @@ from .dossiers import (
     DossierSelfAssessment,
     DossierSendUp,
     DossierSubmit,
+    EvidenceDownload,
 )
 from .rounds import (
     CertificateList,
@@ -51,6 +52,7 @@ __all__ = [
     "DossierSubmit",
     "EvaluationPrecheck",
     "EvaluationScore",
+    "EvidenceDownload",
     "MemberScoreCorrect",
     "RoundAddDossiers",
     "RoundCertify",

@@ -14,6 +14,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView, View
 
+from ocop.downloads import file_response
 from ocop.models import AuditEntry
 
 from .. import services
@@ -31,7 +32,7 @@ from ..forms import (
     ReasonForm,
     SamplesForm,
 )
-from ..models import Dossier
+from ..models import Dossier, Evidence
 from ..permissions import visible_dossiers
 from ..suggest import suggest_product_set
 from .common import PAGE_SIZE, apply_to_form, report_refusal
@@ -297,3 +298,18 @@ class DossierMinistryResult(DossierAction):
                 messages.success(request, _("Đã ghi nhận kết quả của Bộ."))
                 return None
         return self.rerender(request, ministry_form=form)
+
+
+class EvidenceDownload(LoginRequiredMixin, View):
+    """An evidence file, for whoever may see its dossier; 404 for anyone else."""
+
+    def get(self, request, pk):
+        evidence = get_object_or_404(
+            Evidence.objects.filter(dossier__in=visible_dossiers(request.user)), pk=pk
+        )
+        return file_response(
+            request,
+            evidence.file,
+            filename=evidence.original_name,
+            content_type=evidence.content_type,
+        )
