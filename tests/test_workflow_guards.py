@@ -1,7 +1,7 @@
 """Each workflow move refuses what the programme does not allow, in Vietnamese, and
 leaves the database as it was."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from types import SimpleNamespace
 
@@ -585,6 +585,33 @@ def test_expire_certificates_marks_those_past_their_date(world):
     assert services.expire_certificates(today=date(2026, 7, 6)) == 1
     certificate.refresh_from_db()
     assert certificate.status == CertificateStatus.EXPIRED
+
+
+def test_expire_certificates_task_expires_a_certificate_past_its_date_once(world):
+    from django.utils import timezone
+
+    from evaluation import tasks
+    from evaluation.models import add_months
+    from ocop.celery import app
+
+    score_by_council(world.evaluation, world.members, [60, 62, 61])
+    services.close_round(world.round, world.chair)
+    issued = add_months(timezone.localdate(), -36) - timedelta(days=1)
+    (certificate,) = services.certify(
+        world.round, world.officer, decision_number="125/QĐ-UBND", decision_date=issued
+    )
+
+    first = tasks.expire_certificates.delay().get()
+    second = tasks.expire_certificates.delay().get()
+
+    certificate.refresh_from_db()
+    assert certificate.expires_on < timezone.localdate()
+    assert (first, second, certificate.status) == (1, 0, CertificateStatus.EXPIRED)
+    expired = AuditEntry.objects.filter(action="evaluation.certificate.expired")
+    assert list(expired.values_list("object_id", flat=True)) == [str(certificate.pk)]
+    entry = app.conf.beat_schedule["expire-certificates"]
+    assert entry["task"] == tasks.expire_certificates.name
+    assert (entry["schedule"].hour, entry["schedule"].minute) == ({0}, {30})
 
 
 def test_product_history_lists_every_move(world):

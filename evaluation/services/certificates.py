@@ -1,7 +1,6 @@
 """Certificates: issuing, the Ministry's result, revoking and expiry."""
 
 import logging
-from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -269,15 +268,21 @@ def revoke_certificate(certificate, actor, reason, *, revoked_on=None):
 
 @transaction.atomic
 def expire_certificates(today=None):
-    """Mark the certificates past their expiry date as expired; returns how many."""
-    today = today or date.today()
-    expired = Certificate.objects.filter(
-        status=CertificateStatus.VALID, expires_on__lt=today
-    )
+    """Mark the certificates past their expiry date as expired; returns how many.
+
+    Run daily by Celery beat. Each certificate is claimed with a conditional update,
+    so two runs at once (or a retried one) expire and record it once.
+    Side effects: per certificate, an audit entry ``evaluation.certificate.expired``.
+    """
+    today = today or timezone.localdate()
+    valid = Certificate.objects.filter(status=CertificateStatus.VALID)
     count = 0
-    for certificate in expired:
-        certificate.status = CertificateStatus.EXPIRED
-        certificate.save(update_fields=["status"])
+    for certificate in valid.filter(expires_on__lt=today):
+        claimed = valid.filter(pk=certificate.pk).update(
+            status=CertificateStatus.EXPIRED
+        )
+        if not claimed:
+            continue
         audit.record(
             None,
             "evaluation.certificate.expired",
