@@ -52,13 +52,24 @@ def latest_document(kind, key):
 
 
 def store_document(
-    *, kind, key, title, data, render, file_name, province_id=None, user=None, job=None
+    *,
+    kind,
+    key,
+    title,
+    data,
+    render,
+    file_name,
+    province_id=None,
+    district_id=None,
+    user=None,
+    job=None,
 ):
     """Return the document made from ``data``, rendering it only if it is new.
 
     Side effects: may write one file through the default storage and one row.
     ``render(data)`` returns the file's bytes; ``file_name`` ends in ``.pdf`` or
-    ``.xlsx``; ``province_id`` says whose staff may see it.
+    ``.xlsx``; ``province_id`` says whose staff may see it, ``district_id`` which
+    district's officers may (for what a district's own rounds produced).
     """
     digest = input_hash(data)
     existing = Document.objects.filter(kind=kind, key=key, input_hash=digest).first()
@@ -83,6 +94,7 @@ def store_document(
                 media_type=MEDIA_TYPES.get(extension, "application/octet-stream"),
                 size=len(content),
                 province_id=province_id,
+                district_id=district_id,
                 created_by=user,
                 job=job,
             )

@@ -129,6 +129,16 @@ class Document(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # Set on what a district's own rounds produced (its certificates and decisions),
+    # which that district's officers may see.
+    district = models.ForeignKey(
+        "registry.District",
+        verbose_name=_("huyện"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     job = models.ForeignKey(
         Job,
         verbose_name=_("việc chạy nền"),

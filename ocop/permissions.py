@@ -1,13 +1,20 @@
-"""Who may watch jobs and download generated documents.
+"""Who may watch jobs, start document jobs and download generated documents.
 
 Province-wide staff and council members see their province's documents and the jobs
-its people started; anyone else sees the jobs they started and what those made.
+its people started. A district officer makes the certificates and decisions of its
+district's own rounds (under the 2023 rulebook a district People's Committee issues
+the 3-star certificates) and sees the documents of its district. Anyone else sees the
+jobs they started and what those made.
 """
 
 import rules
 from django.db.models import Q
 
-from registry.permissions import is_council_member, is_province_wide
+from registry.permissions import (
+    is_council_member,
+    is_district_officer,
+    is_province_wide,
+)
 
 from .models import Document, Job
 
@@ -17,7 +24,7 @@ def started_job(user, job):
     return job is not None and job.created_by_id == user.pk
 
 
-can_start_document_jobs = is_province_wide
+can_start_document_jobs = is_province_wide | is_district_officer
 can_see_all_documents = is_province_wide | is_council_member
 
 
@@ -43,6 +50,8 @@ def visible_documents(user, queryset=None):
     own = Q(created_by=user) | Q(job__created_by=user)
     if can_see_all_documents(user):
         return queryset.filter(own | Q(province_id=user.province_id))
+    if is_district_officer(user) and user.district_id:
+        return queryset.filter(own | Q(district_id=user.district_id))
     return queryset.filter(own)
 
 

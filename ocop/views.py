@@ -8,6 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, TemplateView, View
 
+from registry.permissions import is_district_officer
+
 from .downloads import file_response
 from .enums import JOB_FINAL_STATUSES
 from .forms import (
@@ -57,14 +59,31 @@ class DocumentDownload(LoginRequiredMixin, View):
         )
 
 
+def _district_of(user):
+    """The district a district officer's document jobs keep to; None for the rest."""
+    return user.district_id if is_district_officer(user) else None
+
+
 def _choices(user):
-    """What this user may ask documents for: decisions, rounds, years, reports."""
+    """What this user may ask documents for: decisions, rounds, years, reports.
+
+    A district officer asks only for the certificates and decisions of its own
+    district's rounds; the summaries and the programme reports are the province's.
+    """
     from evaluation.documents.build import decisions
     from evaluation.documents.services import report_titles
     from evaluation.permissions import visible_certificates, visible_rounds
     from registry.permissions import visible_registrations
 
     rounds = visible_rounds(user).select_related("tier").order_by("-year", "closes_on")
+    if _district_of(user) is not None:
+        own = visible_certificates(user).filter(evaluation__round__in=rounds)
+        return {
+            "decisions": list(decisions(own)),
+            "rounds": [],
+            "years": [],
+            "reports": {},
+        }
     years = (
         visible_registrations(user).order_by().values_list("year", flat=True).distinct()
     )
@@ -133,6 +152,8 @@ class DocumentJobStart(LoginRequiredMixin, PermissionRequiredMixin, View):
                 "decision_number": number,
                 "province_id": request.user.province_id,
             }
+            if _district_of(request.user) is not None:
+                params["district_id"] = _district_of(request.user)
             count = next(
                 item["count"]
                 for item in choices["decisions"]

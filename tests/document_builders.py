@@ -38,6 +38,7 @@ from tests.factories import (
     UserFactory,
     commune,
     district,
+    first_commune,
     province,
 )
 
@@ -57,13 +58,15 @@ def make_decision(
     level=TierLevel.DISTRICT,
     decision_date=DECISION_DATE,
     year=2023,
+    district_code=TAM_DUONG,
 ):
-    """``count`` products registered by Tam Đường, scored by a council of three and
-    certified under one decision; returns (round, certificates)."""
+    """``count`` products registered by a district (Tam Đường unless told), scored
+    by a council of three and certified under one decision; returns (round,
+    certificates)."""
     rulebook = load_rulebooks()[rulebook_code]
     tier = rulebook.tiers.get(level=level)
     lai_chau = province()
-    area = district(TAM_DUONG) if level == TierLevel.DISTRICT else None
+    area = district(district_code) if level == TierLevel.DISTRICT else None
     area_name = area.name if area else lai_chau.name
     programme, _ = ProgrammeYear.objects.get_or_create(
         province=lai_chau, year=year, defaults={"rulebook": rulebook}
@@ -109,7 +112,11 @@ def make_decision(
         closes_on=decision_date - timedelta(days=10),
         state=RoundState.CLOSED,
     )
-    binh_lu = commune("Xã Bình Lư", TAM_DUONG)
+    binh_lu = (
+        commune("Xã Bình Lư", TAM_DUONG)
+        if district_code == TAM_DUONG
+        else first_commune(district_code)
+    )
     issuer = UserFactory(
         username=f"vp{number[:4]}", last_name="Văn phòng", first_name="OCOP"
     )

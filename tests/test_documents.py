@@ -394,23 +394,141 @@ def test_documents_page_lists_versions_and_starts_jobs(
     assert len(page.context["document_groups"]) == 3
 
 
-def test_documents_page_offers_no_jobs_to_a_district_officer(lai_chau, client):
+def district_officer(username, district_code):
     from registry.enums import Role
-    from tests.factories import TAM_DUONG, district
+    from tests.factories import district
 
-    make_decision(1)
-    officer = UserFactory(
-        username="huyen", role=Role.DISTRICT_OFFICER, district=district(TAM_DUONG)
+    return UserFactory(
+        username=username,
+        role=Role.DISTRICT_OFFICER,
+        district=district(district_code),
+        province=district(district_code).province,
     )
+
+
+def test_district_officer_makes_its_own_districts_certificates(
+    lai_chau, client, django_capture_on_commit_callbacks
+):
+    from tests.factories import LAI_CHAU_CITY, TAM_DUONG
+
+    _round, certificates = make_decision(2)
+    make_decision(1, number="77/QĐ-UBND", district_code=LAI_CHAU_CITY)
+    officer = district_officer("huyen", TAM_DUONG)
     client.force_login(officer)
 
+    page = client.get(reverse("ocop:document-list"))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("ocop:document-job-start"),
+            {"job": "decision_certificates", "decision_number": "1234/QĐ-UBND"},
+        )
+
+    job = Job.objects.get()
+    assert [d["decision_number"] for d in page.context["decisions"]] == ["1234/QĐ-UBND"]
+    assert (page.context["rounds"], page.context["reports"]) == ([], {})
+    assert 'id="start-report"' not in page.content.decode()
+    assert response.url == reverse("ocop:job-detail", args=[job.pk])
+    assert (job.status, job.created_by, job.params["district_id"]) == (
+        JobStatus.DONE,
+        officer,
+        officer.district_id,
+    )
+    made = Document.objects.filter(pk__in=job.result["document_ids"])
+    assert sorted(d.key for d in made) == sorted(
+        [f"decision:{lai_chau.pk}:{officer.district_id}:1234/QĐ-UBND"]
+        + [f"certificate:{c.pk}" for c in certificates]
+    )
+    assert {d.district_id for d in made} == {officer.district_id}
+
+
+def test_district_officer_cannot_make_another_districts_decision(
+    lai_chau, client, django_capture_on_commit_callbacks
+):
+    from tests.factories import LAI_CHAU_CITY, TAM_DUONG
+
+    make_decision(1)
+    make_decision(1, number="77/QĐ-UBND", district_code=LAI_CHAU_CITY)
+    client.force_login(district_officer("huyen", TAM_DUONG))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        for job in ("decision_certificates", "decision"):
+            client.post(
+                reverse("ocop:document-job-start"),
+                {"job": job, "decision_number": "77/QĐ-UBND"},
+            )
+        client.post(
+            reverse("ocop:document-job-start"),
+            {"job": "report", "report": "products"},
+        )
+        client.post(
+            reverse("ocop:document-job-start"),
+            {"job": "round_summary", "round_id": _round_of("77/QĐ-UBND").pk},
+        )
+
+    assert Job.objects.count() == 0
+    assert Document.objects.count() == 0
+
+
+def _round_of(number):
+    return Certificate.objects.get(decision_number=number).evaluation.round
+
+
+def test_district_officer_cannot_make_a_province_decision(lai_chau, client):
+    from evaluation.enums import TierLevel
+    from tests.factories import TAM_DUONG
+
+    make_decision(
+        1,
+        number="55/QĐ-UBND",
+        rulebook_code="26-2026",
+        level=TierLevel.PROVINCE,
+        decision_date=date(2026, 7, 1),
+        year=2026,
+    )
+    client.force_login(district_officer("huyen", TAM_DUONG))
+
+    page = client.get(reverse("ocop:document-list"))
     response = client.post(
         reverse("ocop:document-job-start"),
-        {"job": "decision_certificates", "decision_number": "1234/QĐ-UBND"},
+        {"job": "decision", "decision_number": "55/QĐ-UBND"},
     )
 
-    assert response.status_code == 403
+    assert page.context["decisions"] == []
+    assert response.status_code == 302
     assert Job.objects.count() == 0
+
+
+def test_documents_of_another_district_are_not_found(
+    lai_chau, client, django_capture_on_commit_callbacks
+):
+    from tests.factories import LAI_CHAU_CITY, TAM_DUONG
+
+    make_decision(1)
+    owner = district_officer("huyen", TAM_DUONG)
+    with django_capture_on_commit_callbacks(execute=True):
+        job = start_decision_job(
+            tasks.render_decision,
+            "documents.decision",
+            owner,
+            decision_number="1234/QĐ-UBND",
+            province_id=lai_chau.pk,
+            district_id=owner.district_id,
+        )
+    decision = Document.objects.get(kind=DocumentKind.DECISION)
+    stranger = district_officer("thanhpho", LAI_CHAU_CITY)
+    colleague = district_officer("huyen2", TAM_DUONG)
+
+    client.force_login(stranger)
+    hidden = client.get(decision.get_absolute_url())
+    listed = client.get(reverse("ocop:document-list")).context["document_groups"]
+    client.force_login(colleague)
+    shown = client.get(decision.get_absolute_url())
+
+    job.refresh_from_db()
+    assert job.status == JobStatus.DONE
+    assert (hidden.status_code, listed) == (404, [])
+    assert shown.status_code == 200
+    assert shown["Content-Type"] == "application/pdf"
 
 
 def test_documents_of_another_province_stay_hidden(lai_chau, client):

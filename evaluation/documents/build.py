@@ -82,17 +82,37 @@ def certificate_data(certificate):
     )
 
 
-def decision_certificates(decision_number, province_id=None):
-    """The certificates of a decision; two provinces may use the same number."""
+def decision_certificates(decision_number, province_id=None, district_id=None):
+    """The certificates of a decision; two provinces may use the same number, and
+    so may two districts' People's Committees (``district_id`` keeps to the
+    certificates of that district's rounds)."""
     certificates = Certificate.objects.filter(decision_number=decision_number)
     if province_id is not None:
         certificates = certificates.filter(registration__province_id=province_id)
+    if district_id is not None:
+        certificates = certificates.filter(evaluation__round__district_id=district_id)
     return certificates.select_related(
         "product__product_set",
         "registration__district",
         "registration__product__producer__commune__district",
         "rulebook",
+        "evaluation__round",
     ).order_by("-stars", "-score", "number")
+
+
+def round_district_id(certificate):
+    """The district whose round certified it (3 stars by a district council under
+    the 2023 rulebook), or None for a province's or the Ministry's certificate."""
+    if certificate.evaluation_id is None:
+        return None
+    return certificate.evaluation.round.district_id
+
+
+def shared_district_id(certificates):
+    """The district whose rounds certified all of them, or None: a decision of one
+    district's People's Committee is that district's document."""
+    districts = {round_district_id(certificate) for certificate in certificates}
+    return districts.pop() if len(districts) == 1 else None
 
 
 def decisions(queryset=None):
@@ -118,8 +138,10 @@ def district_name(registration):
     return ""
 
 
-def decision_data(decision_number, province_id=None):
-    certificates = list(decision_certificates(decision_number, province_id))
+def decision_data(decision_number, province_id=None, district_id=None):
+    certificates = list(
+        decision_certificates(decision_number, province_id, district_id)
+    )
     if not certificates:
         raise Certificate.DoesNotExist(decision_number)
     first = certificates[0]

@@ -19,7 +19,9 @@ from .build import (
     certificate_data,
     decision_certificates,
     decision_data,
+    round_district_id,
     round_summary_data,
+    shared_district_id,
 )
 
 logger = logging.getLogger(__name__)
@@ -29,7 +31,11 @@ def file_slug(text):
     return slugify(fold(text)) or "tai-lieu"
 
 
-def decision_key(number, province_id=None):
+def decision_key(number, province_id=None, district_id=None):
+    """What names a decision's documents: its number within its province, and within
+    its district when one district's rounds certified all of it (whoever asks)."""
+    if district_id is not None:
+        return f"decision:{province_id or '-'}:{district_id}:{number}"
     return f"decision:{province_id or '-'}:{number}"
 
 
@@ -50,6 +56,7 @@ def make_certificate(certificate, *, user=None, job=None):
         render=lambda _data: render_certificate(data),
         file_name=f"giay-chung-nhan-{file_slug(certificate.number)}.pdf",
         province_id=certificate.registration.province_id,
+        district_id=round_district_id(certificate),
         user=user,
         job=job,
     )
@@ -66,7 +73,8 @@ def make_decision_certificates(job, progress):
 
     number = job.params["decision_number"]
     province_id = job.params.get("province_id")
-    certificates = list(decision_certificates(number, province_id))
+    district_id = job.params.get("district_id")
+    certificates = list(decision_certificates(number, province_id, district_id))
     if not certificates:
         raise Certificate.DoesNotExist(
             _("Không có giấy chứng nhận nào theo quyết định %(number)s")
@@ -78,7 +86,8 @@ def make_decision_certificates(job, progress):
         (certificate, certificate_data(certificate).as_dict())
         for certificate in certificates
     ]
-    bundle_key = decision_key(number, province_id)
+    owner = shared_district_id(certificates)
+    bundle_key = decision_key(number, province_id, owner)
     bundle_data = {"certificates": [data for _certificate, data in items]}
     bundle = find_document(DocumentKind.CERTIFICATE_BUNDLE, bundle_key, bundle_data)
 
@@ -98,6 +107,7 @@ def make_decision_certificates(job, progress):
                 render=lambda _data, laid_out=laid_out: write_pdf([laid_out]),
                 file_name=f"giay-chung-nhan-{file_slug(certificate.number)}.pdf",
                 province_id=certificate.registration.province_id,
+                district_id=round_district_id(certificate),
                 user=job.created_by,
                 job=job,
             )
@@ -113,6 +123,7 @@ def make_decision_certificates(job, progress):
             render=lambda _data: write_pdf(layouts),
             file_name=f"giay-chung-nhan-qd-{file_slug(number)}.pdf",
             province_id=certificates[0].registration.province_id,
+            district_id=owner,
             user=job.created_by,
             job=job,
         )
@@ -133,29 +144,33 @@ def make_decision(job, progress):
 
     number = job.params["decision_number"]
     province_id = job.params.get("province_id")
-    data = decision_data(number, province_id)
+    district_id = job.params.get("district_id")
+    data = decision_data(number, province_id, district_id)
+    owner = shared_district_id(decision_certificates(number, province_id, district_id))
     progress(0, 2)
     decision = store_document(
         kind=DocumentKind.DECISION,
-        key=decision_key(number, province_id),
+        key=decision_key(number, province_id, owner),
         title=_("Quyết định %(number)s phê duyệt kết quả đánh giá, phân hạng")
         % {"number": number},
         data=data.as_dict(),
         render=lambda _data: render_decision(data),
         file_name=f"quyet-dinh-{file_slug(number)}.pdf",
         province_id=province_id,
+        district_id=owner,
         user=job.created_by,
         job=job,
     )
     progress(1, 2)
     annex = store_document(
         kind=DocumentKind.DECISION_ANNEX,
-        key=decision_key(number, province_id),
+        key=decision_key(number, province_id, owner),
         title=_("Phụ lục Quyết định %(number)s (.xlsx)") % {"number": number},
         data=data.as_dict(),
         render=lambda _data: decision_annex_xlsx(data),
         file_name=f"phu-luc-quyet-dinh-{file_slug(number)}.xlsx",
         province_id=province_id,
+        district_id=owner,
         user=job.created_by,
         job=job,
     )
