@@ -448,10 +448,17 @@ class Dossier(models.Model):
             return None
         return add_working_days(self.received_on, COMMUNE_ASSESSMENT_WORKING_DAYS)
 
+    @property
+    def is_awaiting_assessment(self):
+        """Submitted to the commune, whose 15 working days are running."""
+        return (
+            self.state == DossierState.SUBMITTED
+            and self.received_on is not None
+            and not hasattr(self, "commune_assessment")
+        )
+
     def is_assessment_overdue(self, today=None):
-        if self.state not in (DossierState.SUBMITTED,) or not self.received_on:
-            return False
-        if hasattr(self, "commune_assessment"):
+        if not self.is_awaiting_assessment:
             return False
         return (today or date.today()) > self.assessment_due_on
 

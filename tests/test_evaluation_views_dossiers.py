@@ -302,6 +302,29 @@ def test_dossier_list_highlights_overdue_assessments(
     assert 'class="overdue"' in content
 
 
+def test_dossier_list_shows_no_due_date_once_the_commune_assessed(
+    client, officer, commune_officer, draft
+):
+    submitted(draft, officer, received_on=date(2023, 4, 3))
+    services.record_commune_assessment(
+        draft,
+        commune_officer,
+        local_origin="Cảnh quan và nhà sàn của bản.",
+        local_labour="Hai mươi hộ trong bản làm du lịch.",
+        idea_origin="Ý tưởng của bản.",
+        local_identity="Văn hóa người Dao đỏ.",
+        assessed_on=date(2023, 4, 28),
+    )
+    client.force_login(officer)
+
+    response = client.get(reverse("evaluation:dossier-list"))
+
+    (row,) = response.context["dossiers"]
+    assert (row.is_awaiting_assessment, row.is_overdue) == (False, False)
+    assert "24/04/2023" not in response.content.decode()
+    assert 'class="overdue"' not in response.content.decode()
+
+
 def test_dossier_of_another_commune_is_not_found(client, officer, draft):
     other = UserFactory(
         username="canbo.thanhpho",
