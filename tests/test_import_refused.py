@@ -136,3 +136,18 @@ def test_import_refuses_a_file_over_the_size_limit(lai_chau, tmp_path, settings)
     refusal = _refusal(path, lai_chau)
 
     assert refusal.message.startswith("Tệp quá lớn (1.0 MB); giới hạn là 1.0 MB.")
+
+
+def test_import_refuses_a_workbook_with_a_broken_sheet(lai_chau, tmp_path):
+    path = tmp_path / "xml-hong.xlsx"
+    with zipfile.ZipFile(REGISTRATION_XLSX) as source:
+        parts = {name: source.read(name) for name in source.namelist()}
+    sheet = parts["xl/worksheets/sheet1.xml"]
+    parts["xl/worksheets/sheet1.xml"] = sheet[: len(sheet) // 2]
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+
+    refusal = _refusal(path, lai_chau)
+
+    assert refusal.message.startswith("Tệp .xlsx bị hỏng, không đọc được.")
