@@ -79,7 +79,9 @@ def test_round_list_is_scoped_and_counts_its_queries(
         district=district(LAI_CHAU_CITY),
     )
     client.force_login(meeting.officer)
-    with django_assert_max_num_queries(8):
+    # Session, user, count, filter choices, rounds, the user's permissions (two) and
+    # the councils of the new-round form (two): none per round.
+    with django_assert_max_num_queries(9):
         own = client.get(reverse("evaluation:round-list"))
     client.force_login(other)
 
@@ -87,6 +89,71 @@ def test_round_list_is_scoped_and_counts_its_queries(
 
     assert [r.product_count for r in own.context["rounds"]] == [1]
     assert list(others.context["rounds"]) == []
+
+
+def province_round(meeting, staff):
+    province_tier = meeting.programme.rulebook.tiers.get(order=3)
+    council = services.create_council(
+        staff,
+        tier=province_tier,
+        province=meeting.round.province,
+        district=None,
+        year=2023,
+        name="Hội đồng OCOP tỉnh Lai Châu năm 2023",
+    )
+    return services.open_round(
+        province_tier,
+        staff,
+        council=council,
+        year=2023,
+        name="Đợt tháng 7 năm 2023 cấp tỉnh",
+        closes_on=date(2023, 7, 31),
+    )
+
+
+def test_round_list_filters_by_tier_level_and_area(
+    client, meeting, staff, django_assert_max_num_queries
+):
+    province = province_round(meeting, staff)
+    client.force_login(staff)
+    url = reverse("evaluation:round-list")
+
+    with django_assert_max_num_queries(8):
+        everything = client.get(url)
+    by_level = client.get(url, {"level": "province"})
+    by_district = client.get(url, {"area": str(district(TAM_DUONG).pk)})
+    whole_province = client.get(url, {"area": "province"})
+    nothing = client.get(url, {"level": "district", "area": "province"})
+
+    assert everything.context["levels"] == [
+        ("district", "Cấp huyện"),
+        ("province", "Cấp tỉnh"),
+    ]
+    assert everything.context["areas"] == [
+        ("province", "Toàn tỉnh"),
+        (str(district(TAM_DUONG).pk), "Huyện Tam Đường"),
+    ]
+    assert list(everything.context["rounds"]) == [meeting.round, province]
+    assert list(by_level.context["rounds"]) == [province]
+    assert list(by_district.context["rounds"]) == [meeting.round]
+    assert list(whole_province.context["rounds"]) == [province]
+    assert list(nothing.context["rounds"]) == []
+    assert '<option value="province" selected>Cấp tỉnh</option>' in (
+        by_level.content.decode()
+    )
+
+
+def test_round_list_filters_offer_only_the_districts_own_area(client, meeting, staff):
+    province_round(meeting, staff)
+    client.force_login(meeting.officer)
+
+    response = client.get(reverse("evaluation:round-list"))
+
+    assert response.context["levels"] == [("district", "Cấp huyện")]
+    assert response.context["areas"] == [
+        (str(district(TAM_DUONG).pk), "Huyện Tam Đường")
+    ]
+    assert list(response.context["rounds"]) == [meeting.round]
 
 
 def test_member_declares_a_conflict_and_loses_the_scoring_link(client, meeting):

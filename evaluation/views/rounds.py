@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView, View
 
 from .. import services
-from ..enums import SCORING_ROLES, CouncilRole, DossierState, RoundState
+from ..enums import SCORING_ROLES, CouncilRole, DossierState, RoundState, TierLevel
 from ..forms import DecisionForm, PrecheckForm, ReasonForm, RoundForm
 from ..models import ConflictOfInterest, Council, MemberScore
 from ..permissions import (
@@ -21,8 +21,13 @@ from ..permissions import (
 )
 from .common import PAGE_SIZE, report_refusal
 
+# The area filter's value for the rounds of a whole province (no district).
+WHOLE_PROVINCE = "province"
+
 
 class RoundList(LoginRequiredMixin, ListView):
+    """The rounds the user may see, filtered by year, state, tier level and area."""
+
     template_name = "evaluation/round_list.html"
     paginate_by = PAGE_SIZE
     context_object_name = "rounds"
@@ -34,21 +39,51 @@ class RoundList(LoginRequiredMixin, ListView):
             .annotate(product_count=Count("evaluations", distinct=True))
             .order_by("-year", "tier__order", "closes_on", "id")
         )
-        year = self.request.GET.get("year", "")
-        if year.isdigit():
-            rounds = rounds.filter(year=int(year))
-        state = self.request.GET.get("state", "")
-        if state in RoundState.values:
-            rounds = rounds.filter(state=state)
+        get = self.request.GET
+        if get.get("year", "").isdigit():
+            rounds = rounds.filter(year=int(get["year"]))
+        if get.get("state") in RoundState.values:
+            rounds = rounds.filter(state=get["state"])
+        if get.get("level") in TierLevel.values:
+            rounds = rounds.filter(tier__level=get["level"])
+        area = get.get("area", "")
+        if area == WHOLE_PROVINCE:
+            rounds = rounds.filter(district__isnull=True)
+        elif area.isdigit():
+            rounds = rounds.filter(district_id=int(area))
         return rounds
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         context["states"] = RoundState.choices
+        context["levels"], context["areas"] = round_filter_choices(user)
         context["councils"] = councils_to_manage(user)
         context["form"] = RoundForm(councils=context["councils"])
         return context
+
+
+def round_filter_choices(user):
+    """The tier levels and areas of the rounds the user may see, for the filters:
+    ``([(level, label)], [(area, name)])``, in one query."""
+    seen = (
+        visible_rounds(user)
+        .order_by()
+        .values_list("tier__level", "district_id", "district__name")
+        .distinct()
+    )
+    levels, areas = set(), {}
+    for level, district_id, district_name in seen:
+        levels.add(level)
+        if district_id is None:
+            areas[WHOLE_PROVINCE] = _("Toàn tỉnh")
+        else:
+            areas[str(district_id)] = district_name
+    level_choices = [(v, label) for v, label in TierLevel.choices if v in levels]
+    area_choices = sorted(
+        areas.items(), key=lambda item: (item[0] != WHOLE_PROVINCE, item[1])
+    )
+    return level_choices, area_choices
 
 
 def councils_to_manage(user):
