@@ -206,6 +206,51 @@ def test_assessed_dossier_is_never_overdue(world):
     assert world.dossier.is_assessment_overdue(today=date(2030, 1, 1)) is False
 
 
+def test_evidence_on_a_dossier_already_submitted_is_refused(world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile("giay-phep.pdf", b"%PDF-1.4", "application/pdf")
+
+    with pytest.raises(ValidationError) as error:
+        services.attach_evidence(world.dossier, world.officer, upload)
+
+    assert error.value.messages == ["Hồ sơ đã nộp; không thêm minh chứng được nữa."]
+    assert world.dossier.evidence.count() == 0
+
+
+def test_samples_are_recorded_while_the_dossier_is_under_way(world):
+    services.record_samples(
+        world.dossier, world.officer, count=3, received_on=date(2023, 5, 2)
+    )
+
+    world.dossier.refresh_from_db()
+    entry = AuditEntry.objects.get(action="evaluation.dossier.samples_received")
+    assert (world.dossier.samples_received, world.dossier.samples_received_on) == (
+        3,
+        date(2023, 5, 2),
+    )
+    assert entry.data == {"count": 3, "received_on": "2023-05-02"}
+
+
+def test_samples_of_an_ended_dossier_are_refused(world):
+    score_by_council(world.evaluation, world.members, [30, 32, 31])
+    services.close_round(world.round, world.chair)
+
+    with pytest.raises(ValidationError) as error:
+        services.record_samples(
+            world.dossier, world.officer, count=3, received_on=date(2023, 7, 2)
+        )
+
+    world.dossier.refresh_from_db()
+    assert error.value.messages == [
+        "Hồ sơ đang ở trạng thái “Không đạt”, không thực hiện được thao tác này."
+    ]
+    assert (world.dossier.samples_received, world.dossier.samples_received_on) == (
+        0,
+        None,
+    )
+
+
 # -- rounds --------------------------------------------------------------------------
 
 
@@ -238,6 +283,25 @@ def test_add_to_round_refuses_a_sheet_that_failed_its_checks(world):
     ]
     dossier.refresh_from_db()
     assert dossier.state == DossierState.WAITING
+
+
+def test_a_council_takes_one_chair_and_each_person_once(world):
+    newcomer = account("g.moi", Role.COUNCIL_MEMBER)
+
+    with pytest.raises(ValidationError) as second_chair:
+        services.add_council_member(
+            world.council, world.officer, newcomer, CouncilRole.CHAIR
+        )
+    with pytest.raises(ValidationError) as twice:
+        services.add_council_member(
+            world.council, world.officer, world.members[1], CouncilRole.SECRETARY
+        )
+
+    assert second_chair.value.message_dict == {"role": ["Hội đồng đã có Chủ tịch."]}
+    assert twice.value.message_dict == {
+        "user": ["Người này đã là thành viên hội đồng."]
+    }
+    assert world.council.memberships.count() == 3
 
 
 # -- scoring -------------------------------------------------------------------------
