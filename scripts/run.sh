@@ -5,4 +5,7 @@ set -euo pipefail
 source "$(dirname "$0")/_venv.sh"
 .venv/bin/python manage.py migrate --noinput -v0
 .venv/bin/python manage.py setup_demo
-exec .venv/bin/python manage.py runserver "${OCOP_ADDR:-127.0.0.1:8000}"
+addr=${OCOP_ADDR:-127.0.0.1:8000}
+echo
+echo "==> Mở http://${addr}/ và đăng nhập bằng một tài khoản mẫu ở trên (Ctrl+C để dừng)."
+exec .venv/bin/python manage.py runserver "$addr"

@@ -55,5 +55,3 @@ class Command(BaseCommand):
                 f"  {user.username:<16} {DEMO_PASSWORD}  {user.get_role_display()}"
                 f" · {area}"
             )
-        self.stdout.write("")
-        self.stdout.write("Mở http://127.0.0.1:8000/ và đăng nhập.")
