@@ -9,9 +9,10 @@ It generates the sheet (bench/make_sheet.py) if missing, DELETES the registry's
 producers, products and registrations of Lai Châu in that database, then runs the
 import as the app does it: record the upload, preview (read + plan), commit (read +
 plan + write in one transaction). A second run of the same file follows (everything
-unchanged). It prints wall time, CPU time, rows per second and peak memory: the
-process's peak RSS (``resource.getrusage``) and, in a separate pass, the peak that
-``tracemalloc`` sees in Python allocations.
+unchanged). It prints the machine's load, wall time, CPU time (this process's,
+not PostgreSQL's), rows per second and peak memory: the process's peak RSS
+(``resource.getrusage``) and, in a separate pass, the peak that ``tracemalloc``
+sees in Python allocations.
 """
 
 import os
@@ -51,6 +52,12 @@ def _clock():
 def _since(start):
     wall, cpu = _clock()
     return wall - start[0], cpu - start[1]
+
+
+def _load():
+    # Wall times mean little without the machine's load beside them.
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f}, {five:.2f}, {fifteen:.2f} on {os.cpu_count()} CPUs"
 
 
 def run(path, province):
@@ -100,6 +107,7 @@ def main():
     ImportBatch.objects.filter(province=province).delete()
 
     print(f"{rows} dòng sản phẩm, {path.stat().st_size / 1024:.0f} KB, PostgreSQL")
+    print(_load())
     preview, preview_time, commit_time = run(path, province)
     report("first import (all created)", rows, preview, preview_time, commit_time)
     peak_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -114,7 +122,8 @@ def main():
     run(path, province)
     _current, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    print(f"\npeak RSS of the process: {peak_rss:.0f} MB")
+    print(f"\n{_load()}")
+    print(f"peak RSS of the process: {peak_rss:.0f} MB")
     print(f"peak traced Python allocations (preview + commit): {peak / 2**20:.0f} MB")
 
 
