@@ -99,6 +99,16 @@ def visible_certificates(user, queryset=None):
     return queryset.filter(registration__province_id=user.province_id)
 
 
+def can_open(visible, user, field="pk"):
+    """Whether the user may open the object at ``field`` of each row, as an
+    expression to annotate with: its page finds it through ``visible(user)``.
+
+    A page links to an object only when this holds, and shows its name otherwise;
+    the answer comes in the page's own query, however many rows it lists.
+    """
+    return Exists(visible(user).filter(pk=OuterRef(field)))
+
+
 # -- predicates ----------------------------------------------------------------------
 
 

@@ -19,7 +19,7 @@ from .forms import (
     DocumentJobForm,
 )
 from .jobs import start_job
-from .models import Document, Job
+from .models import Job
 from .permissions import visible_documents, visible_jobs
 
 RECENT_JOBS = 10
@@ -42,7 +42,8 @@ class JobDetail(LoginRequiredMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         ids = self.object.result.get("document_ids", [])
-        found = Document.objects.in_bulk(ids)
+        # Only those the viewer may download: the page links each of them.
+        found = visible_documents(self.request.user).in_bulk(ids)
         # In the order the job made them: the bundle first, then each certificate.
         context["documents"] = [found[pk] for pk in ids if pk in found]
         return context

@@ -36,13 +36,15 @@ def programme_2023():
     return programme
 
 
-def waiting_dossier(officer, name="Du lịch cộng đồng bản Sì Thâu Chải"):
+def waiting_dossier(
+    officer, name="Du lịch cộng đồng bản Sì Thâu Chải", commune_name="Xã Bình Lư"
+):
     """A dossier of a Tam Đường product, assessed and sent up to the district."""
     registration = RegistrationFactory(
         product__name=name,
         product__product_set=ProductSet.objects.get(number=TOURISM_SET),
         product__is_product_set_confirmed=True,
-        product__producer__commune=commune("Xã Bình Lư", TAM_DUONG),
+        product__producer__commune=commune(commune_name, TAM_DUONG),
     )
     dossier = services.create_dossier(registration, officer)
     services.submit_dossier(dossier, officer, received_on=date(2023, 4, 3))

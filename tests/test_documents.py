@@ -556,3 +556,38 @@ def test_documents_of_another_province_stay_hidden(lai_chau, client):
     titles = [group[0].title for group in response.context["document_groups"]]
     assert titles == ["Báo cáo Tỉnh Lai Châu"]
     assert client.get(hidden.get_absolute_url()).status_code == 404
+
+
+def test_job_page_links_only_the_documents_its_viewer_may_download(lai_chau, client):
+    from registry.enums import UnitKind
+    from registry.models import Province
+
+    ha_noi = Province.objects.create(
+        code="01", name="Thành phố Hà Nội", kind=UnitKind.CITY_PROVINCE
+    )
+    staff = UserFactory(username="tinh")
+    documents = [
+        store_document(
+            kind=DocumentKind.REPORT,
+            key=f"report:{province.code}",
+            title=f"Báo cáo {province.name}",
+            data={"province": province.code},
+            render=lambda _data: b"PK fake",
+            file_name="bao-cao.xlsx",
+            province_id=province.pk,
+        )
+        for province in (lai_chau, ha_noi)
+    ]
+    job = Job.objects.create(
+        kind="documents.report",
+        title="Báo cáo",
+        status=JobStatus.DONE,
+        created_by=staff,
+        result={"document_ids": [d.pk for d in documents]},
+    )
+    client.force_login(staff)
+
+    page = client.get(reverse("ocop:job-detail", args=[job.pk]))
+
+    assert [d.title for d in page.context["documents"]] == ["Báo cáo Tỉnh Lai Châu"]
+    assert documents[1].get_absolute_url() not in page.content.decode()

@@ -1,9 +1,11 @@
 """The evaluation history shown on a product's page, across years and tiers."""
 
 from django import template
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Prefetch
 
 from ..models import Certificate, Dossier, Evaluation, MemberScore
+from ..permissions import can_open, visible_dossiers
 from ..services import dossier_history
 
 register = template.Library()
@@ -12,7 +14,10 @@ register = template.Library()
 @register.inclusion_tag("evaluation/_product_history_body.html", takes_context=True)
 def product_history(context, product):
     """Dossiers, evaluations with their scores, referrals, certificates and the
-    audit entries of one product (seven queries, whatever its history)."""
+    audit entries of one product (seven queries, whatever its history). A dossier
+    is linked only for someone who may open it."""
+    request = context.get("request")
+    user = getattr(request, "user", None) or AnonymousUser()
     evaluations = (
         Evaluation.objects.filter(dossier__registration__product=product)
         .select_related("round", "tier", "rulebook", "certifying_tier")
@@ -27,10 +32,11 @@ def product_history(context, product):
         .order_by("dossier__programme_year__year", "tier__order", "id")
     )
     return {
-        "request": context.get("request"),
+        "request": request,
         "product": product,
         "dossiers": Dossier.objects.filter(registration__product=product)
         .select_related("programme_year__rulebook", "current_tier", "registration")
+        .annotate(is_openable=can_open(visible_dossiers, user))
         .order_by("-programme_year__year"),
         "evaluations": evaluations,
         "certificates": Certificate.objects.filter(product=product).select_related(

@@ -15,6 +15,7 @@ from .. import services
 from ..enums import CouncilRole, TierKind
 from ..forms import CouncilForm, MembershipForm
 from ..models import Council, Tier
+from ..permissions import can_open, visible_rounds
 from .common import PAGE_SIZE, report_refusal
 from .rounds import councils_to_manage
 
@@ -118,7 +119,10 @@ class CouncilDetail(LoginRequiredMixin, DetailView):
         context.update(
             memberships=memberships,
             advisors=[m for m in memberships if m.role == CouncilRole.ADVISOR],
-            rounds=council.rounds.annotate(product_count=Count("evaluations")),
+            rounds=council.rounds.annotate(
+                product_count=Count("evaluations"),
+                is_openable=can_open(visible_rounds, self.request.user),
+            ),
             conflicts=council.conflicts.select_related(
                 "member", "dossier__registration__product"
             ),

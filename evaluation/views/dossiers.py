@@ -33,7 +33,7 @@ from ..forms import (
     SamplesForm,
 )
 from ..models import Dossier, Evidence
-from ..permissions import visible_dossiers
+from ..permissions import can_open, visible_dossiers, visible_rounds
 from ..suggest import suggest_product_set
 from .common import PAGE_SIZE, apply_to_form, report_refusal
 from .sheet import bands_json, js_messages, sheet_parts
@@ -128,9 +128,9 @@ class DossierDetail(LoginRequiredMixin, DetailView):
             reason_form=ReasonForm(),
             ministry_form=kwargs.get("ministry_form") or MinistryResultForm(),
             evidence=dossier.evidence.select_related("criterion"),
-            evaluations=dossier.evaluations.select_related(
-                "round", "tier", "rulebook"
-            ).prefetch_related("certificates"),
+            evaluations=dossier.evaluations.select_related("round", "tier", "rulebook")
+            .annotate(is_round_openable=can_open(visible_rounds, user, "round_id"))
+            .prefetch_related("certificates"),
             history=AuditEntry.objects.filter(
                 content_type=ContentType.objects.get_for_model(Dossier),
                 object_id=str(dossier.pk),

@@ -9,11 +9,14 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView, View
 
+from registry.permissions import visible_products
+
 from .. import services
 from ..enums import SCORING_ROLES, CouncilRole, DossierState, RoundState, TierLevel
 from ..forms import DecisionForm, PrecheckForm, ReasonForm, RoundForm
 from ..models import ConflictOfInterest, Council, MemberScore
 from ..permissions import (
+    can_open,
     visible_certificates,
     visible_dossiers,
     visible_evaluations,
@@ -159,6 +162,9 @@ class RoundDetail(LoginRequiredMixin, DetailView):
                     queryset=MemberScore.objects.select_related("member"),
                 ),
                 "certificates",
+            )
+            .annotate(
+                is_dossier_openable=can_open(visible_dossiers, user, "dossier_id")
             )
             .order_by("id")
         )
@@ -342,8 +348,13 @@ class CertificateList(LoginRequiredMixin, ListView):
     context_object_name = "certificates"
 
     def get_queryset(self):
-        certificates = visible_certificates(self.request.user).select_related(
-            "tier", "rulebook"
+        user = self.request.user
+        certificates = (
+            visible_certificates(user)
+            .select_related("tier", "rulebook")
+            .annotate(
+                is_product_openable=can_open(visible_products, user, "product_id")
+            )
         )
         stars = self.request.GET.get("stars", "")
         if stars.isdigit():
