@@ -19,7 +19,8 @@ DEMO_ACCOUNTS = [
 
 
 def create_demo_accounts(province_code="12"):
-    """Create (or reset the password of) one account per role; returns them."""
+    """Create one account per role, or put back its details and the demo password
+    (a password left as it is is not hashed again); returns them."""
     province = Province.objects.get(code=province_code)
     accounts = []
     for username, full_name, role, district_code, commune_name in DEMO_ACCOUNTS:
@@ -47,7 +48,8 @@ def create_demo_accounts(province_code="12"):
                 "is_superuser": role == Role.ADMINISTRATOR,
             },
         )
-        user.set_password(DEMO_PASSWORD)
-        user.save(update_fields=["password"])
+        if not user.check_password(DEMO_PASSWORD):
+            user.set_password(DEMO_PASSWORD)
+            user.save(update_fields=["password"])
         accounts.append(user)
     return accounts
