@@ -1,7 +1,9 @@
+import time
+
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from evaluation.demo import setup_demo_evaluation
+from evaluation.demo import demo_guide, setup_demo_evaluation
 from registry.classification import load_product_sets
 from registry.demo import DEMO_PASSWORD, create_demo_accounts
 from registry.importer import import_once
@@ -40,13 +42,24 @@ class Command(BaseCommand):
             )
 
         accounts = create_demo_accounts(settings.OCOP_PROVINCE_CODES[0])
+        started = time.monotonic()
         evaluation = setup_demo_evaluation(province)
+        seconds = time.monotonic() - started
         self.stdout.write(
             f"Đánh giá: {evaluation['sheets']} phiếu chấm "
             f"({evaluation['corrected']} phiếu vừa hiệu chỉnh), "
             f"{evaluation['rounds']} đợt đánh giá 2023, {evaluation['dossiers']} hồ "
-            f"sơ, {evaluation['proposed']} sản phẩm được đề xuất bộ sản phẩm."
+            f"sơ, {evaluation['proposed']} sản phẩm được đề xuất bộ sản phẩm "
+            f"({seconds:.1f} giây)."
         )
+        moved = sum(evaluation["story"].values())
+        if moved:
+            self.stdout.write(
+                f"Hồ sơ mẫu đi qua quy trình lần này: {moved} "
+                f"(đợt đã đóng: {evaluation['story']['first_round']}, đợt đang chấm: "
+                f"{evaluation['story']['open_round']}, trạng thái khác: "
+                f"{evaluation['story']['other']})."
+            )
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS("Tài khoản mẫu (mật khẩu chung):"))
         for user in accounts:
@@ -55,3 +68,9 @@ class Command(BaseCommand):
                 f"  {user.username:<16} {DEMO_PASSWORD}  {user.get_role_display()}"
                 f" · {area}"
             )
+        guide = demo_guide(province)
+        if guide:
+            self.stdout.write("")
+            self.stdout.write(self.style.SUCCESS("Sẵn sàng để thử:"))
+            for usernames, text in guide:
+                self.stdout.write(f"  {', '.join(usernames)}: {text}")
