@@ -1,11 +1,45 @@
-"""The demo's evaluation step and the sheet-loading command."""
+"""The demo's evaluation step, the story setup_demo tells, and the sheet-loading
+command."""
 
+import random
+from collections import Counter
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from io import StringIO
+from unittest.mock import ANY
+
+import pytest
 from django.core.management import call_command
+from django.urls import reverse
 
-from evaluation.demo import setup_demo_evaluation
-from evaluation.enums import CouncilRole, RoundState
-from evaluation.models import CouncilMembership, ProgrammeYear, Round, ScoringSheet
+from evaluation.demo import setup_demo_evaluation, sheet_selections
+from evaluation.enums import (
+    CertificateStatus,
+    CouncilRole,
+    DossierState,
+    Outcome,
+    RoundState,
+    TierLevel,
+)
+from evaluation.models import (
+    Certificate,
+    CommuneAssessment,
+    CouncilMembership,
+    Dossier,
+    Evaluation,
+    MemberScore,
+    ProgrammeYear,
+    Round,
+    ScoringSheet,
+)
+from evaluation.scoring import check_selections, part_totals, unmet_minimums
+from evaluation.services import can_score, submit_member_score
+from evaluation.sheets import sheet_spec
+from ocop.enums import DocumentKind, JobStatus
+from ocop.models import AuditEntry, Document, Job
 from registry.demo import create_demo_accounts
+from registry.models import User
+from tests.factories_evaluation import load_sheets
 
 
 def test_setup_demo_evaluation_plans_the_2023_rounds(lai_chau):
@@ -50,3 +84,275 @@ def test_load_scoring_sheets_command_lists_what_fails(lai_chau, capsys):
     assert out.startswith("Phiếu mới: 26, không đổi: 0, không đạt kiểm tra: 22.\n")
     assert "  7: Điểm tối đa in là 3 nhưng phương án cao nhất cho 13.\n" in out
     assert ScoringSheet.objects.count() == 26
+
+
+# -- the demo's story ---------------------------------------------------------------
+
+COUNCIL = ["hoidong1", "hoidong2", "hoidong3"]
+STATES = {
+    DossierState.DRAFT: 86,
+    DossierState.SUBMITTED: 2,
+    DossierState.RETURNED: 2,
+    DossierState.ASSESSED: 1,
+    DossierState.WAITING: 3,
+    DossierState.IN_EVALUATION: 6,
+    DossierState.CERTIFIED: 4,
+    DossierState.NOT_CERTIFIED: 1,
+}
+# Thành phố Lai Châu's first round: the members' totals, the council's score, stars
+# and outcome.
+FIRST_ROUND = {
+    "Mật ong tươi Lai Châu": ([62, 58, 65], "61.67", 3, Outcome.CERTIFIED),
+    "Thịt trâu sấy Huy Râu": ([77, 73, 80], "76.67", 4, Outcome.REFERRED),
+    "Rượu ngô men lá hạ thổ": ([55, 52, 58], "55.00", 3, Outcome.CERTIFIED),
+    "Đông trùng hạ thảo sấy thăng hoa": ([83, 79, 86], "82.67", 4, Outcome.REFERRED),
+    "Thịt lợn sấy": ([66, 63, 60], "63.00", 3, Outcome.CERTIFIED),
+    "Rượu chuối": ([46, 43, 49], "46.00", 2, Outcome.ENDED),
+    "Bột đông trùng hạ thảo": ([68, 71, 66], "68.33", 3, Outcome.CERTIFIED),
+}
+
+
+def _setup_demo(capture=None):
+    out = StringIO()
+    if capture is None:
+        call_command("setup_demo", stdout=out)
+    else:
+        with capture(execute=True):
+            call_command("setup_demo", stdout=out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def demo(lai_chau, django_capture_on_commit_callbacks):
+    """The demo as ``setup_demo`` leaves it, with the document jobs it queues run."""
+    return _setup_demo(django_capture_on_commit_callbacks)
+
+
+def _round(district_code, closes_on):
+    return Round.objects.get(district__code=district_code, closes_on=closes_on)
+
+
+def _stars(score):
+    return 5 if score >= 90 else 4 if score >= 70 else 3 if score >= 50 else 2
+
+
+def test_demo_has_dossiers_at_every_state(demo):
+    states = Counter(Dossier.objects.values_list("state", flat=True))
+    assert dict(states) == STATES
+
+    returned = Dossier.objects.filter(state=DossierState.RETURNED)
+    assert all(d.returned_reason for d in returned)
+    assert sorted(str(d.registration.product) for d in returned) == [
+        "Lạp sườn hun khói Lục Lệ",
+        "Thịt ngựa sấy Huy Râu",
+    ]
+    today = date.today()
+    awaiting = Dossier.objects.filter(state=DossierState.SUBMITTED).order_by(
+        "received_on"
+    )
+    assert [d.is_assessment_overdue(today) for d in awaiting] == [True, False]
+    assert awaiting[0].received_on == date(2023, 9, 4)
+    assert awaiting[0].assessment_due_on == date(2023, 9, 25)
+    assert awaiting[1].received_on == today
+    assert awaiting[1].registration.commune.name == "Xã Bình Lư"
+    # Every commune assessment was made within its 15 working days, in 2023.
+    assessments = CommuneAssessment.objects.all()
+    assert assessments.count() == 16
+    assert not any(a.is_late for a in assessments)
+    assert {a.assessed_on.year for a in assessments} == {2023}
+    waiting = Dossier.objects.filter(state=DossierState.WAITING)
+    assert Counter(d.current_tier.level for d in waiting) == {
+        TierLevel.DISTRICT: 1,
+        TierLevel.PROVINCE: 2,
+    }
+
+
+def test_demo_open_round_waits_for_each_council_member(demo, client):
+    round = _round("106", date(2023, 10, 30))
+    evaluations = list(round.evaluations.select_related("round__council", "sheet"))
+    assert round.state == RoundState.OPEN
+    assert len(evaluations) == 6
+    assert all(e.precheck_at and e.precheck_report for e in evaluations)
+    assert not MemberScore.objects.filter(evaluation__round=round).exists()
+    for username in COUNCIL:
+        member = User.objects.get(username=username)
+        assert [can_score(e, member) for e in evaluations] == [(True, "")] * 6
+    assert all(
+        e.dossier.commune_assessment.assessed_on < round.closes_on for e in evaluations
+    )
+
+    client.force_login(User.objects.get(username="hoidong1"))
+    page = client.get(reverse("evaluation:evaluation-score", args=[evaluations[0].pk]))
+    assert page.status_code == 200
+    assert (
+        "  hoidong1, hoidong2, hoidong3: 6 sản phẩm chờ chấm ở đợt “Đợt 2 năm 2023 – "
+        "Tam Đường”" in demo
+    )
+
+
+def test_demo_first_round_is_closed_with_results_and_certificates(demo):
+    round = _round("105", date(2023, 6, 30))
+    assert round.state == RoundState.CLOSED
+    found = {}
+    for evaluation in round.evaluations.select_related("dossier__registration"):
+        scores = list(evaluation.member_scores.order_by("member__username"))
+        totals = [s.total for s in scores]
+        assert [s.member.username for s in scores] == COUNCIL
+        assert all(s.submitted_at and s.is_locked for s in scores)
+        spec = sheet_spec(evaluation.sheet)
+        for score in scores:
+            assert check_selections(spec, score.selections) == []
+            assert score.part_a + score.part_b + score.part_c == score.total
+        assert max(totals) - min(totals) <= 10
+        mean = (Decimal(sum(totals)) / 3).quantize(Decimal("0.01"), ROUND_HALF_UP)
+        assert evaluation.score == mean
+        assert evaluation.stars == _stars(mean)
+        assert evaluation.frozen_at is not None
+        found[str(evaluation.dossier.registration.product)] = (
+            totals,
+            str(evaluation.score),
+            evaluation.stars,
+            evaluation.outcome,
+        )
+    assert found == FIRST_ROUND
+
+    certificates = Certificate.objects.order_by("number")
+    assert [(c.product_name, c.stars, str(c.score)) for c in certificates] == [
+        ("Mật ong tươi Lai Châu", 3, "61.67"),
+        ("Rượu ngô men lá hạ thổ", 3, "55.00"),
+        ("Thịt lợn sấy", 3, "63.00"),
+        ("Bột đông trùng hạ thảo", 3, "68.33"),
+    ]
+    assert [c.number for c in certificates] == [
+        f"000{n}/2023/OCOP-12" for n in range(1, 5)
+    ]
+    for certificate in certificates:
+        assert certificate.decision_number == "2150/QĐ-UBND"
+        assert certificate.decision_date == date(2023, 6, 28) <= round.closes_on
+        assert certificate.issued_on == date(2023, 6, 28)
+        assert certificate.expires_on == date(2026, 6, 28)
+        assert certificate.issuing_authority == "Ủy ban nhân dân thành phố Lai Châu"
+        # 36 months have run since: the daily task's expiry was applied.
+        assert certificate.status == CertificateStatus.EXPIRED
+        assert certificate.registration.dossier.state == DossierState.CERTIFIED
+    for evaluation in round.evaluations.filter(outcome=Outcome.REFERRED):
+        assert evaluation.referred_at is not None
+        assert evaluation.dossier.state == DossierState.WAITING
+        assert evaluation.dossier.current_tier.level == TierLevel.PROVINCE
+    ended = round.evaluations.get(outcome=Outcome.ENDED)
+    assert ended.dossier.state == DossierState.NOT_CERTIFIED
+
+
+def test_demo_is_built_through_the_workflow_with_its_documents(demo):
+    actions = Counter(AuditEntry.objects.values_list("action", flat=True))
+    assert {
+        action: actions[action]
+        for action in [
+            "evaluation.dossier.submitted",
+            "evaluation.dossier.assessed",
+            "evaluation.dossier.sent_up",
+            "evaluation.dossier.added_to_round",
+            "evaluation.evaluation.prechecked",
+            "evaluation.score.submitted",
+            "evaluation.round.closed",
+            "evaluation.dossier.referred",
+            "evaluation.dossier.ended",
+            "evaluation.certificate.issued",
+            "evaluation.certificate.expired",
+            "evaluation.dossier.returned",
+        ]
+    } == {
+        "evaluation.dossier.submitted": 19,
+        "evaluation.dossier.assessed": 16,
+        "evaluation.dossier.sent_up": 15,
+        "evaluation.dossier.added_to_round": 13,
+        "evaluation.evaluation.prechecked": 13,
+        "evaluation.score.submitted": 21,
+        "evaluation.round.closed": 1,
+        "evaluation.dossier.referred": 2,
+        "evaluation.dossier.ended": 1,
+        "evaluation.certificate.issued": 4,
+        "evaluation.certificate.expired": 4,
+        "evaluation.dossier.returned": 2,
+    }
+    closer = AuditEntry.objects.get(action="evaluation.round.closed").actor
+    assert closer.username == "hoidong1"
+    issuer = AuditEntry.objects.filter(action="evaluation.certificate.issued")
+    assert {e.actor.username for e in issuer} == {"huyen.thanhpho"}
+
+    jobs = Job.objects.order_by("id")
+    assert [(j.kind, j.status, j.created_by.username) for j in jobs] == [
+        ("documents.decision_certificates", JobStatus.DONE, "huyen.thanhpho"),
+        ("documents.decision", JobStatus.DONE, "huyen.thanhpho"),
+        ("documents.round_summary", JobStatus.DONE, "tinh"),
+    ]
+    assert Counter(Document.objects.values_list("kind", flat=True)) == {
+        DocumentKind.CERTIFICATE: 4,
+        DocumentKind.CERTIFICATE_BUNDLE: 1,
+        DocumentKind.DECISION: 1,
+        DocumentKind.DECISION_ANNEX: 1,
+        DocumentKind.ROUND_SUMMARY: 1,
+    }
+
+
+def _snapshot():
+    return {
+        "dossiers": list(
+            Dossier.objects.order_by("id").values_list("id", "state", "updated_at")
+        ),
+        "evaluations": list(
+            Evaluation.objects.order_by("id").values_list(
+                "id", "score", "stars", "outcome", "computed_at", "frozen_at"
+            )
+        ),
+        "scores": list(
+            MemberScore.objects.order_by("id").values_list("id", "total", "updated_at")
+        ),
+        "certificates": list(
+            Certificate.objects.order_by("id").values_list("number", "status")
+        ),
+        "rounds": list(Round.objects.order_by("id").values_list("id", "state")),
+        "assessments": CommuneAssessment.objects.count(),
+        "audit": AuditEntry.objects.count(),
+        "jobs": Job.objects.count(),
+        "documents": Document.objects.count(),
+        "passwords": list(
+            User.objects.order_by("username").values_list("username", "password")
+        ),
+    }
+
+
+def test_setup_demo_twice_changes_nothing_and_keeps_what_people_did(lai_chau):
+    _setup_demo()
+    round = _round("106", date(2023, 10, 30))
+    evaluation = round.evaluations.order_by("id").first()
+    hoidong2 = User.objects.get(username="hoidong2")
+    selections = sheet_selections(
+        sheet_spec(evaluation.sheet), 64, rng=random.Random("hoidong2")
+    )
+    submit_member_score(evaluation, hoidong2, selections)
+    before = _snapshot()
+
+    out = _setup_demo()
+
+    assert _snapshot() == before
+    assert "Hồ sơ mẫu đi qua quy trình lần này" not in out
+    assert "  hoidong1, hoidong3: 6 sản phẩm chờ chấm" in out
+    assert "  hoidong2: 5 sản phẩm chờ chấm" in out
+
+
+def test_sheet_selections_reach_the_total_and_the_star_minimums(lai_chau):
+    sets = load_sheets(8)
+    spec = sheet_spec(ScoringSheet.objects.get(product_set=sets[8], version=2))
+
+    one = sheet_selections(spec, 73, rng=random.Random("a"))
+    again = sheet_selections(spec, 73, rng=random.Random("a"))
+    other = sheet_selections(spec, 73, rng=random.Random("b"))
+
+    assert one == again != other
+    for selections in (one, other):
+        assert sum(part_totals(spec, selections).values()) == 73
+        assert check_selections(spec, selections) == []
+        assert unmet_minimums(spec, selections) == {3: [], 4: [], 5: ANY}
+    with pytest.raises(ValueError):
+        sheet_selections(spec, 101, rng=random.Random("a"))
