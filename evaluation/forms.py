@@ -2,11 +2,13 @@
 
 from django import forms
 from django.conf import settings
+from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from registry.models import District, ProductSet
 
-from .enums import CouncilRole
+from .enums import SAMPLES_MAX, CouncilRole
 from .models import CommuneAssessment, Council, Criterion, Dossier
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -22,6 +24,11 @@ DEFAULT_EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
 
 
 class BootstrapMixin:
+    """Bootstrap's classes on every widget; the date fields named in
+    ``past_dates`` offer no day after today (the services refuse one)."""
+
+    past_dates = ()
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
@@ -30,6 +37,19 @@ class BootstrapMixin:
                 continue
             css = "form-select" if isinstance(widget, forms.Select) else "form-control"
             widget.attrs.setdefault("class", css + " form-control-sm")
+        today = timezone.localdate().isoformat()
+        for name in self.past_dates:
+            # Each form holds its own copy of its fields and widgets.
+            self.fields[name].widget.attrs["max"] = today
+
+    def add_error(self, field, error):
+        """Mark the fields found wrong, by the form or by a service, as invalid."""
+        super().add_error(field, error)
+        for name in self._errors:
+            if name in self.fields:
+                attrs = self.fields[name].widget.attrs
+                if "is-invalid" not in attrs.get("class", ""):
+                    attrs["class"] = (attrs.get("class", "") + " is-invalid").strip()
 
 
 class ReasonForm(BootstrapMixin, forms.Form):
@@ -38,7 +58,18 @@ class ReasonForm(BootstrapMixin, forms.Form):
     )
 
 
+class ReturnForm(ReasonForm):
+    reason = forms.CharField(
+        label=_("Lý do"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        error_messages={"required": _("Cần ghi lý do trả lại hồ sơ.")},
+    )
+
+
 class CommuneAssessmentForm(BootstrapMixin, forms.ModelForm):
+    past_dates = ("assessed_on",)
+
     class Meta:
         model = CommuneAssessment
         fields = [
@@ -60,15 +91,31 @@ class CommuneAssessmentForm(BootstrapMixin, forms.ModelForm):
 
 class ProductSetForm(BootstrapMixin, forms.Form):
     product_set = forms.ModelChoiceField(
-        label=_("Bộ sản phẩm"), queryset=ProductSet.objects.order_by("number")
+        label=_("Bộ sản phẩm"),
+        queryset=ProductSet.objects.order_by("number"),
+        error_messages={"required": _("Cần chọn bộ sản phẩm.")},
     )
 
 
-class SamplesForm(BootstrapMixin, forms.ModelForm):
-    class Meta:
-        model = Dossier
-        fields = ["samples_received", "samples_received_on"]
-        widgets = {"samples_received_on": DATE_INPUT}
+def _label(model, field):
+    return capfirst(model._meta.get_field(field).verbose_name)
+
+
+class SamplesForm(BootstrapMixin, forms.Form):
+    """The samples received; their range and date are the service's rules."""
+
+    past_dates = ("samples_received_on",)
+
+    samples_received = forms.IntegerField(
+        label=_label(Dossier, "samples_received"),
+        widget=forms.NumberInput(attrs={"min": 1, "max": SAMPLES_MAX}),
+        error_messages={"required": _("Cần số mẫu đã nhận.")},
+    )
+    samples_received_on = forms.DateField(
+        label=_label(Dossier, "samples_received_on"),
+        widget=DATE_INPUT,
+        required=False,
+    )
 
 
 class EvidenceForm(BootstrapMixin, forms.Form):
@@ -133,6 +180,8 @@ class CouncilForm(BootstrapMixin, forms.ModelForm):
 
 
 class DecisionForm(BootstrapMixin, forms.Form):
+    past_dates = ("decision_date",)
+
     decision_number = forms.CharField(label=_("Số quyết định"), max_length=100)
     decision_date = forms.DateField(label=_("Ngày quyết định"), widget=DATE_INPUT)
 

@@ -27,6 +27,35 @@ from tests.factories import (
 TOURISM_SET = 26
 
 
+def tam_duong_officer():
+    """The Tam Đường district officer who keeps the dossier pages' drafts."""
+    return UserFactory(
+        username="canbo.tamduong",
+        role=Role.DISTRICT_OFFICER,
+        district=district(TAM_DUONG),
+    )
+
+
+def binh_lu_officer():
+    """The officer of Xã Bình Lư (Tam Đường), who records its assessments."""
+    return UserFactory(
+        username="canbo.binhlu",
+        role=Role.COMMUNE_OFFICER,
+        district=district(TAM_DUONG),
+        commune=commune("Xã Bình Lư", TAM_DUONG),
+    )
+
+
+def draft_dossier(officer):
+    """A Bình Lư tourism product's 2023 dossier, still a draft, its set unconfirmed."""
+    programme_2023()
+    registration = RegistrationFactory(
+        product__name="Du lịch cộng đồng bản Thèn Pả",
+        product__producer__commune=commune("Xã Bình Lư", TAM_DUONG),
+    )
+    return services.create_dossier(registration, officer)
+
+
 def programme_2023():
     rulebooks = load_rulebooks()
     load_scoring_sheets(numbers=[TOURISM_SET])

@@ -15,11 +15,14 @@ from evaluation.models import Evidence, ScoreCorrection
 from evaluation.sheets import sheet_spec
 from registry.enums import Role
 from registry.models import ProductSet
-from tests.evaluation_builders import Meeting, programme_2023
+from tests.evaluation_builders import (
+    Meeting,
+    binh_lu_officer,
+    draft_dossier,
+    tam_duong_officer,
+)
 from tests.factories import (
     LAI_CHAU_CITY,
-    TAM_DUONG,
-    RegistrationFactory,
     UserFactory,
     commune,
     district,
@@ -31,31 +34,17 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def officer(lai_chau):
-    return UserFactory(
-        username="canbo.tamduong",
-        role=Role.DISTRICT_OFFICER,
-        district=district(TAM_DUONG),
-    )
+    return tam_duong_officer()
 
 
 @pytest.fixture
 def commune_officer(lai_chau):
-    return UserFactory(
-        username="canbo.binhlu",
-        role=Role.COMMUNE_OFFICER,
-        district=district(TAM_DUONG),
-        commune=commune("Xã Bình Lư", TAM_DUONG),
-    )
+    return binh_lu_officer()
 
 
 @pytest.fixture
 def draft(officer):
-    programme_2023()
-    registration = RegistrationFactory(
-        product__name="Du lịch cộng đồng bản Thèn Pả",
-        product__producer__commune=commune("Xã Bình Lư", TAM_DUONG),
-    )
-    return services.create_dossier(registration, officer)
+    return draft_dossier(officer)
 
 
 def detail(dossier):

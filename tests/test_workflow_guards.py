@@ -7,6 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from evaluation import services
 from evaluation.enums import (
@@ -43,6 +44,7 @@ from tests.factories_evaluation import (
 )
 
 TEA = 11
+TOMORROW = timezone.localdate() + timedelta(days=1)
 
 
 def tea_registration(tea, name="Chè Shan tuyết Tả Lèng", district_code=TAM_DUONG):
@@ -249,6 +251,59 @@ def test_samples_of_an_ended_dossier_are_refused(world):
         0,
         None,
     )
+
+
+@pytest.mark.parametrize(
+    ("count", "received_on", "errors"),
+    [
+        (0, date(2023, 5, 2), ["samples_received"]),
+        (101, date(2023, 5, 2), ["samples_received"]),
+        (5000, None, ["samples_received", "samples_received_on"]),
+        (5, TOMORROW, ["samples_received_on"]),
+    ],
+)
+def test_samples_out_of_range_or_of_a_day_to_come_are_refused(
+    world, count, received_on, errors
+):
+    with pytest.raises(ValidationError) as error:
+        services.record_samples(
+            world.dossier, world.officer, count=count, received_on=received_on
+        )
+
+    world.dossier.refresh_from_db()
+    assert sorted(error.value.message_dict) == errors
+    messages = error.value.message_dict
+    if "samples_received" in messages:
+        assert messages["samples_received"] == [
+            "Số mẫu phải từ 1 đến 100: hồ sơ nộp 5 mẫu sản phẩm, thêm vài mẫu khi cần "
+            "kiểm nghiệm; số lớn hơn thường là gõ nhầm."
+        ]
+    if received_on == TOMORROW:
+        assert messages["samples_received_on"] == ["Ngày không được sau hôm nay."]
+    assert (world.dossier.samples_received, world.dossier.samples_received_on) == (
+        0,
+        None,
+    )
+
+
+def test_commune_assessment_of_a_day_to_come_is_refused(world):
+    dossier = new_dossier(world)
+    services.submit_dossier(dossier, world.officer)
+
+    with pytest.raises(ValidationError) as error:
+        services.record_commune_assessment(
+            dossier,
+            world.commune_officer,
+            local_origin="Nguyên liệu tại xã.",
+            local_labour="Hộ trong xã.",
+            idea_origin="Nghề truyền thống.",
+            local_identity="Chè cổ thụ.",
+            assessed_on=TOMORROW,
+        )
+
+    dossier.refresh_from_db()
+    assert error.value.message_dict == {"assessed_on": ["Ngày không được sau hôm nay."]}
+    assert dossier.state == DossierState.SUBMITTED
 
 
 # -- rounds --------------------------------------------------------------------------
@@ -604,6 +659,56 @@ def test_ministry_result_for_a_dossier_not_referred_there_is_refused(world):
     assert error.value.messages == [
         "Hồ sơ đang ở trạng thái “Đang đánh giá”, không thực hiện được thao tác này."
     ]
+
+
+def test_certify_with_a_decision_dated_after_today_is_refused(world):
+    score_by_council(world.evaluation, world.members, [60, 62, 61])
+    services.close_round(world.round, world.chair)
+
+    with pytest.raises(ValidationError) as error:
+        services.certify(
+            world.round,
+            world.officer,
+            decision_number="125/QĐ-UBND",
+            decision_date=TOMORROW,
+        )
+
+    assert error.value.message_dict == {
+        "decision_date": ["Ngày không được sau hôm nay."]
+    }
+    assert world.evaluation.certificates.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("decision_date", "score", "field", "message"),
+    [
+        (TOMORROW, None, "decision_date", "Ngày không được sau hôm nay."),
+        (date(2023, 12, 1), Decimal("150"), "score", "Điểm phải từ 0 đến 100."),
+        (date(2023, 12, 1), Decimal("-1"), "score", "Điểm phải từ 0 đến 100."),
+    ],
+)
+def test_ministry_result_of_a_day_to_come_or_off_the_scale_is_refused(
+    world, decision_date, score, field, message
+):
+    ministry = world.book.tiers.get(order=4)
+    Evaluation.objects.filter(pk=world.evaluation.pk).delete()
+    world.dossier.state, world.dossier.current_tier = DossierState.WAITING, ministry
+    world.dossier.save(update_fields=["state", "current_tier"])
+
+    with pytest.raises(ValidationError) as error:
+        services.record_ministry_result(
+            world.dossier,
+            world.officer,
+            stars=5,
+            score=score,
+            decision_number="1/QĐ-BNN",
+            decision_date=decision_date,
+        )
+
+    world.dossier.refresh_from_db()
+    assert error.value.message_dict == {field: [message]}
+    assert world.dossier.state == DossierState.WAITING
+    assert world.dossier.registration.certificates.count() == 0
 
 
 def test_certificate_is_numbered_valid_36_months_and_can_be_revoked(world):

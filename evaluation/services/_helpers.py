@@ -1,6 +1,7 @@
 """What the workflow moves share: row locks, guards, look-ups."""
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from registry.enums import RegistrationKind
@@ -35,6 +36,21 @@ def _require_state(dossier, *states):
 def _require_text(value, field, message):
     value = (value or "").strip()
     if not value:
+        raise ValidationError({field: message})
+    return value
+
+
+def _future_date_error(value):
+    """The refusal of a date that has not come yet (a receipt, an assessment, a
+    decision), or None."""
+    if value is not None and value > timezone.localdate():
+        return _("Ngày không được sau hôm nay.")
+    return None
+
+
+def _require_past_date(value, field):
+    message = _future_date_error(value)
+    if message:
         raise ValidationError({field: message})
     return value
 

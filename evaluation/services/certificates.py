@@ -29,6 +29,7 @@ from ..models import (
 from ._helpers import (
     _area_name,
     _locked,
+    _require_past_date,
     _require_state,
     _require_text,
 )
@@ -130,6 +131,7 @@ def certify(round, actor, *, decision_number, decision_date, issued_on=None, tie
     )
     if decision_date is None:
         raise ValidationError({"decision_date": _("Cần ngày quyết định công nhận.")})
+    _require_past_date(decision_date, "decision_date")
     round = _locked(Round, round)
     if round.state != RoundState.CLOSED:
         raise ValidationError(_("Cần đóng đợt đánh giá trước khi công nhận."))
@@ -191,8 +193,11 @@ def record_ministry_result(
     )
     if decision_date is None:
         raise ValidationError({"decision_date": _("Cần ngày quyết định.")})
+    _require_past_date(decision_date, "decision_date")
     if stars is not None and not 1 <= stars <= 5:
         raise ValidationError({"stars": _("Hạng sao phải từ 1 đến 5.")})
+    if score is not None and not 0 <= score <= 100:
+        raise ValidationError({"score": _("Điểm phải từ 0 đến 100.")})
     dossier = _locked(Dossier, dossier)
     _require_state(dossier, DossierState.WAITING)
     tier = dossier.current_tier

@@ -12,6 +12,7 @@ from .. import scoring
 from ..enums import (
     DOSSIER_EDITABLE_STATES,
     DOSSIER_OPEN_STATES,
+    SAMPLES_MAX,
     CertificateStatus,
     DossierState,
 )
@@ -25,6 +26,7 @@ from ..models import (
 from ..sheets import cached_sheet_spec
 from ._helpers import (
     FOLLOWING_KINDS,
+    _future_date_error,
     _locked,
     _require_state,
     _require_text,
@@ -236,6 +238,9 @@ def record_commune_assessment(
         for field, (text, message) in texts.items()
         if not (text or "").strip()
     }
+    future = _future_date_error(assessed_on)
+    if future:
+        errors["assessed_on"] = future
     if errors:
         raise ValidationError(errors)
     dossier = _locked(Dossier, dossier)
@@ -366,8 +371,24 @@ def attach_evidence(dossier, actor, upload, *, criterion=None, description=""):
 def record_samples(dossier, actor, *, count, received_on):
     """Record the product samples received for a dossier still under way.
 
+    From 1 to ``SAMPLES_MAX`` samples, received on a day that has come.
     Side effects: an audit entry ``evaluation.dossier.samples_received``.
     """
+    errors = {}
+    if count is None or not 1 <= count <= SAMPLES_MAX:
+        errors["samples_received"] = _(
+            "Số mẫu phải từ 1 đến %(max)s: hồ sơ nộp 5 mẫu sản phẩm, thêm vài mẫu "
+            "khi cần kiểm nghiệm; số lớn hơn thường là gõ nhầm."
+        ) % {"max": SAMPLES_MAX}
+    date_error = (
+        _("Cần ngày nhận mẫu.")
+        if received_on is None
+        else _future_date_error(received_on)
+    )
+    if date_error:
+        errors["samples_received_on"] = date_error
+    if errors:
+        raise ValidationError(errors)
     dossier = _locked(Dossier, dossier)
     _require_state(dossier, *DOSSIER_OPEN_STATES)
 

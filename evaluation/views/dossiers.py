@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView, ListView, View
 
 from ocop.downloads import file_response
@@ -29,7 +30,7 @@ from ..forms import (
     EvidenceForm,
     MinistryResultForm,
     ProductSetForm,
-    ReasonForm,
+    ReturnForm,
     SamplesForm,
 )
 from ..models import Dossier, Evidence
@@ -114,7 +115,8 @@ class DossierDetail(LoginRequiredMixin, DetailView):
             and dossier.current_tier
             and dossier.current_tier.kind == TierKind.RECORDED,
             suggestion=suggestion,
-            product_set_form=ProductSetForm(
+            product_set_form=kwargs.get("product_set_form")
+            or ProductSetForm(
                 initial={
                     "product_set": product.product_set_id
                     or (suggestion and suggestion.number)
@@ -124,8 +126,14 @@ class DossierDetail(LoginRequiredMixin, DetailView):
             or CommuneAssessmentForm(initial={"assessed_on": date.today()}),
             evidence_form=kwargs.get("evidence_form")
             or EvidenceForm(sheet=dossier.sheet),
-            samples_form=SamplesForm(instance=dossier),
-            reason_form=ReasonForm(),
+            samples_form=kwargs.get("samples_form")
+            or SamplesForm(
+                initial={
+                    "samples_received": dossier.samples_received or None,
+                    "samples_received_on": dossier.samples_received_on,
+                }
+            ),
+            reason_form=kwargs.get("reason_form") or ReturnForm(),
             ministry_form=kwargs.get("ministry_form") or MinistryResultForm(),
             evidence=dossier.evidence.select_related("criterion"),
             evaluations=dossier.evaluations.select_related("round", "tier", "rulebook")
@@ -175,6 +183,34 @@ class DossierAction(LoginRequiredMixin, View):
         return TemplateResponse(request, view.template_name, context, status=400)
 
 
+class DossierFormAction(DossierAction):
+    """A move made from one of the page's small forms.
+
+    A refusal, the form's or the service's, comes back on the dossier's page at the
+    field it is about, with what was typed kept; ``form_name`` is the form's name in
+    the page's context.
+    """
+
+    form_class = None
+    form_name = ""
+    success = ""
+
+    def make_form(self, request, dossier):
+        return self.form_class(request.POST)
+
+    def act(self, request, dossier):
+        form = self.make_form(request, dossier)
+        if form.is_valid():
+            try:
+                self.apply(request, dossier, form.cleaned_data)
+            except ValidationError as error:
+                apply_to_form(form, error)
+            else:
+                messages.success(request, self.success)
+                return None
+        return self.rerender(request, **{self.form_name: form})
+
+
 class DossierSubmit(DossierAction):
     permission = "evaluation.submit_dossier"
 
@@ -183,12 +219,13 @@ class DossierSubmit(DossierAction):
         messages.success(request, _("Đã nộp hồ sơ lên xã."))
 
 
-class DossierReturn(DossierAction):
+class DossierReturn(DossierFormAction):
     permission = "evaluation.return_dossier"
+    form_class, form_name = ReturnForm, "reason_form"
+    success = gettext_lazy("Đã trả lại hồ sơ để bổ sung.")
 
-    def act(self, request, dossier):
-        services.return_dossier(dossier, request.user, request.POST.get("reason"))
-        messages.success(request, _("Đã trả lại hồ sơ để bổ sung."))
+    def apply(self, request, dossier, data):
+        services.return_dossier(dossier, request.user, data["reason"])
 
 
 class DossierResubmit(DossierAction):
@@ -207,32 +244,23 @@ class DossierSendUp(DossierAction):
         messages.success(request, _("Đã gửi hồ sơ lên cấp trên."))
 
 
-class DossierAssess(DossierAction):
+class DossierAssess(DossierFormAction):
     permission = "evaluation.assess_dossier"
+    form_class, form_name = CommuneAssessmentForm, "assessment_form"
+    success = gettext_lazy("Đã ghi đánh giá của xã.")
 
-    def act(self, request, dossier):
-        form = CommuneAssessmentForm(request.POST)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                services.record_commune_assessment(dossier, request.user, **data)
-            except ValidationError as error:
-                apply_to_form(form, error)
-            else:
-                messages.success(request, _("Đã ghi đánh giá của xã."))
-                return None
-        return self.rerender(request, assessment_form=form)
+    def apply(self, request, dossier, data):
+        services.record_commune_assessment(dossier, request.user, **data)
 
 
-class DossierProductSet(DossierAction):
-    def act(self, request, dossier):
-        form = ProductSetForm(request.POST)
-        if not form.is_valid():
-            raise ValidationError(_("Cần chọn bộ sản phẩm."))
+class DossierProductSet(DossierFormAction):
+    form_class, form_name = ProductSetForm, "product_set_form"
+    success = gettext_lazy("Đã xác nhận bộ sản phẩm.")
+
+    def apply(self, request, dossier, data):
         services.confirm_product_set(
-            dossier.registration.product, request.user, form.cleaned_data["product_set"]
+            dossier.registration.product, request.user, data["product_set"]
         )
-        messages.success(request, _("Đã xác nhận bộ sản phẩm."))
 
 
 class DossierSelfAssessment(DossierAction):
@@ -246,58 +274,43 @@ class DossierSelfAssessment(DossierAction):
         messages.success(request, _("Đã lưu phiếu tự đánh giá."))
 
 
-class DossierEvidence(DossierAction):
-    def act(self, request, dossier):
-        form = EvidenceForm(request.POST, request.FILES, sheet=dossier.sheet)
-        if form.is_valid():
-            try:
-                services.attach_evidence(
-                    dossier,
-                    request.user,
-                    form.cleaned_data["file"],
-                    criterion=form.cleaned_data["criterion"],
-                    description=form.cleaned_data["description"],
-                )
-            except ValidationError as error:
-                apply_to_form(form, error)
-            else:
-                messages.success(request, _("Đã tải lên minh chứng."))
-                return None
-        return self.rerender(request, evidence_form=form)
+class DossierEvidence(DossierFormAction):
+    form_name = "evidence_form"
+    success = gettext_lazy("Đã tải lên minh chứng.")
+
+    def make_form(self, request, dossier):
+        return EvidenceForm(request.POST, request.FILES, sheet=dossier.sheet)
+
+    def apply(self, request, dossier, data):
+        services.attach_evidence(
+            dossier,
+            request.user,
+            data["file"],
+            criterion=data["criterion"],
+            description=data["description"],
+        )
 
 
-class DossierSamples(DossierAction):
-    def act(self, request, dossier):
-        form = SamplesForm(request.POST, instance=Dossier(pk=dossier.pk))
-        if not form.is_valid():
-            raise ValidationError(
-                [e for errors in form.errors.values() for e in errors]
-            )
+class DossierSamples(DossierFormAction):
+    form_class, form_name = SamplesForm, "samples_form"
+    success = gettext_lazy("Đã ghi nhận mẫu sản phẩm.")
+
+    def apply(self, request, dossier, data):
         services.record_samples(
             dossier,
             request.user,
-            count=form.cleaned_data["samples_received"],
-            received_on=form.cleaned_data["samples_received_on"],
+            count=data["samples_received"],
+            received_on=data["samples_received_on"],
         )
-        messages.success(request, _("Đã ghi nhận mẫu sản phẩm."))
 
 
-class DossierMinistryResult(DossierAction):
+class DossierMinistryResult(DossierFormAction):
     permission = "evaluation.record_ministry_result"
+    form_class, form_name = MinistryResultForm, "ministry_form"
+    success = gettext_lazy("Đã ghi nhận kết quả của Bộ.")
 
-    def act(self, request, dossier):
-        form = MinistryResultForm(request.POST)
-        if form.is_valid():
-            try:
-                services.record_ministry_result(
-                    dossier, request.user, **form.cleaned_data
-                )
-            except ValidationError as error:
-                apply_to_form(form, error)
-            else:
-                messages.success(request, _("Đã ghi nhận kết quả của Bộ."))
-                return None
-        return self.rerender(request, ministry_form=form)
+    def apply(self, request, dossier, data):
+        services.record_ministry_result(dossier, request.user, **data)
 
 
 class EvidenceDownload(LoginRequiredMixin, View):

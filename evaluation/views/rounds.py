@@ -5,7 +5,9 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Prefetch
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView, View
 
@@ -22,7 +24,7 @@ from ..permissions import (
     visible_evaluations,
     visible_rounds,
 )
-from .common import PAGE_SIZE, report_refusal
+from .common import PAGE_SIZE, apply_to_form, report_refusal
 
 # The area filter's value for the rounds of a whole province (no district).
 WHOLE_PROVINCE = "province"
@@ -203,7 +205,7 @@ class RoundDetail(LoginRequiredMixin, DetailView):
             is_chair=user.has_perm("evaluation.close_round", round),
             can_manage=user.has_perm("evaluation.manage_round", round),
             can_precheck=user.has_perm("evaluation.precheck_evaluation", round),
-            decision_form=DecisionForm(),
+            decision_form=kwargs.get("decision_form") or DecisionForm(),
             precheck_form=PrecheckForm(),
             conflict_form=ReasonForm(),
         )
@@ -235,7 +237,11 @@ def shown_scores(evaluation, user, mine):
 
 
 class RoundAction(LoginRequiredMixin, View):
-    """A POST that moves a round through a service, then back to its page."""
+    """A POST that moves a round through a service, then back to its page.
+
+    ``act`` returns the sentence saying what changed, or a response of its own (the
+    page again, with a form's refusal at its fields).
+    """
 
     permission = "evaluation.manage_round"
 
@@ -244,13 +250,22 @@ class RoundAction(LoginRequiredMixin, View):
         if not request.user.has_perm(self.permission, round):
             raise PermissionDenied
         try:
-            message = self.act(request, round)
+            result = self.act(request, round)
         except ValidationError as error:
             report_refusal(request, error)
         else:
-            if message:
-                messages.success(request, message)
+            if isinstance(result, HttpResponse):
+                return result
+            if result:
+                messages.success(request, result)
         return redirect("evaluation:round-detail", pk=round.pk)
+
+    def rerender(self, request, round, **forms):
+        view = RoundDetail()
+        view.setup(request, pk=round.pk)
+        view.object = view.get_object()
+        context = view.get_context_data(object=view.object, **forms)
+        return TemplateResponse(request, view.template_name, context, status=400)
 
 
 class RoundAddDossiers(RoundAction):
@@ -296,17 +311,21 @@ class RoundRefer(RoundAction):
 class RoundCertify(RoundAction):
     def act(self, request, round):
         form = DecisionForm(request.POST)
-        if not form.is_valid():
-            raise ValidationError(
-                [e for errors in form.errors.values() for e in errors]
-            )
-        certificates = services.certify(
-            round,
-            request.user,
-            decision_number=form.cleaned_data["decision_number"],
-            decision_date=form.cleaned_data["decision_date"],
-        )
-        return _("Đã cấp %(count)s giấy chứng nhận.") % {"count": len(certificates)}
+        if form.is_valid():
+            try:
+                certificates = services.certify(
+                    round,
+                    request.user,
+                    decision_number=form.cleaned_data["decision_number"],
+                    decision_date=form.cleaned_data["decision_date"],
+                )
+            except ValidationError as error:
+                apply_to_form(form, error)
+            else:
+                return _("Đã cấp %(count)s giấy chứng nhận.") % {
+                    "count": len(certificates)
+                }
+        return self.rerender(request, round, decision_form=form)
 
 
 class EvaluationAction(LoginRequiredMixin, View):

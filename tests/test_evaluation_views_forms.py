@@ -1,0 +1,258 @@
+"""The small forms of the dossier and round pages: a refusal shows at the field it is
+about, on the page again (status 400), with what was typed kept, and nothing saved."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from evaluation import services
+from evaluation.enums import DossierState
+from evaluation.models import Certificate, Dossier
+from registry.enums import Role
+from tests.evaluation_builders import (
+    Meeting,
+    binh_lu_officer,
+    draft_dossier,
+    tam_duong_officer,
+)
+from tests.factories import (
+    UserFactory,
+)
+from tests.test_evaluation_views import score_all
+from tests.test_evaluation_views_dossiers import submitted
+
+pytestmark = pytest.mark.django_db
+
+TOMORROW = timezone.localdate() + timedelta(days=1)
+FUTURE = "Ngày không được sau hôm nay."
+
+
+@pytest.fixture
+def officer(lai_chau):
+    return tam_duong_officer()
+
+
+@pytest.fixture
+def commune_officer(lai_chau):
+    return binh_lu_officer()
+
+
+@pytest.fixture
+def draft(officer):
+    return draft_dossier(officer)
+
+
+def post(client, name, dossier, data):
+    return client.post(reverse(f"evaluation:{name}", args=[dossier.pk]), data)
+
+
+# -- samples --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("data", "errors"),
+    [
+        (
+            {"samples_received": "5000", "samples_received_on": "2023-05-02"},
+            {
+                "samples_received": [
+                    "Số mẫu phải từ 1 đến 100: hồ sơ nộp 5 mẫu sản phẩm, thêm vài "
+                    "mẫu khi cần kiểm nghiệm; số lớn hơn thường là gõ nhầm."
+                ]
+            },
+        ),
+        (
+            {"samples_received": "-3", "samples_received_on": "2023-05-02"},
+            {
+                "samples_received": [
+                    "Số mẫu phải từ 1 đến 100: hồ sơ nộp 5 mẫu sản phẩm, thêm vài "
+                    "mẫu khi cần kiểm nghiệm; số lớn hơn thường là gõ nhầm."
+                ]
+            },
+        ),
+        (
+            {"samples_received": "5", "samples_received_on": TOMORROW.isoformat()},
+            {"samples_received_on": [FUTURE]},
+        ),
+        (
+            {"samples_received": "5", "samples_received_on": ""},
+            {"samples_received_on": ["Cần ngày nhận mẫu."]},
+        ),
+        (
+            {"samples_received": "", "samples_received_on": "2023-05-02"},
+            {"samples_received": ["Cần số mẫu đã nhận."]},
+        ),
+    ],
+)
+def test_samples_refused_at_the_field_with_the_values_kept(
+    client, officer, draft, data, errors
+):
+    client.force_login(officer)
+
+    response = post(client, "dossier-samples", draft, data)
+
+    draft.refresh_from_db()
+    form = response.context["samples_form"]
+    content = response.content.decode()
+    assert response.status_code == 400
+    assert form.errors == errors
+    for message in errors.values():
+        assert f'<div class="invalid-feedback d-block">{message[0]}</div>' in content
+    typed = [value for value in data.values() if value]
+    assert [v for v in typed if f'value="{v}"' in content] == typed
+    assert (draft.samples_received, draft.samples_received_on) == (0, None)
+
+
+def test_samples_form_offers_no_day_after_today_and_at_most_100(client, officer, draft):
+    client.force_login(officer)
+
+    content = client.get(reverse("evaluation:dossier-detail", args=[draft.pk]))
+
+    html = content.content.decode()
+    assert f'max="{timezone.localdate().isoformat()}"' in html
+    assert 'min="1" max="100"' in html
+
+
+def test_samples_within_range_are_recorded(client, officer, draft):
+    client.force_login(officer)
+
+    response = post(
+        client,
+        "dossier-samples",
+        draft,
+        {"samples_received": "5", "samples_received_on": "2023-05-02"},
+    )
+
+    draft.refresh_from_db()
+    assert response.status_code == 302
+    assert (draft.samples_received, draft.samples_received_on) == (5, date(2023, 5, 2))
+
+
+# -- return, product set, commune assessment ------------------------------------------
+
+
+def test_return_without_a_reason_is_refused_at_the_field(client, officer, draft):
+    submitted(draft, officer)
+    client.force_login(officer)
+
+    response = post(client, "dossier-return", draft, {"reason": "  "})
+
+    draft.refresh_from_db()
+    content = response.content.decode()
+    assert response.status_code == 400
+    assert response.context["reason_form"].errors == {
+        "reason": ["Cần ghi lý do trả lại hồ sơ."]
+    }
+    assert '<details class="card card-body mb-3" id="return-form" open>' in content
+    assert draft.state == DossierState.SUBMITTED
+
+
+def test_product_set_left_empty_is_refused_at_the_field(client, officer, draft):
+    client.force_login(officer)
+
+    response = post(client, "dossier-product-set", draft, {"product_set": ""})
+
+    product = draft.registration.product
+    product.refresh_from_db()
+    assert response.status_code == 400
+    assert response.context["product_set_form"].errors == {
+        "product_set": ["Cần chọn bộ sản phẩm."]
+    }
+    assert product.is_product_set_confirmed is False
+
+
+def test_commune_assessment_dated_after_today_is_refused_with_the_text_kept(
+    client, officer, commune_officer, draft
+):
+    submitted(draft, officer)
+    client.force_login(commune_officer)
+    data = {
+        "local_origin": "Nguyên liệu tại bản.",
+        "local_labour": "Mười hộ trong bản.",
+        "idea_origin": "Tổ hợp tác.",
+        "local_identity": "Văn hóa Dao đỏ.",
+        "assessed_on": TOMORROW.isoformat(),
+    }
+
+    response = post(client, "dossier-assess", draft, data)
+
+    draft.refresh_from_db()
+    content = response.content.decode()
+    assert response.status_code == 400
+    assert response.context["assessment_form"].errors == {"assessed_on": [FUTURE]}
+    assert "Mười hộ trong bản.</textarea>" in content
+    assert f'value="{TOMORROW.isoformat()}"' in content
+    assert "is-invalid" in content
+    assert draft.state == DossierState.SUBMITTED
+
+
+# -- the Ministry's result and the round's decision -----------------------------------
+
+
+@pytest.fixture
+def staff(lai_chau):
+    return UserFactory(username="canbo.tinh", role=Role.PROVINCE_STAFF)
+
+
+def test_ministry_result_dated_after_today_or_off_the_scale_is_refused_at_the_fields(
+    client, lai_chau, staff
+):
+    meeting = Meeting()
+    ministry = meeting.programme.rulebook.tiers.get(order=4)
+    Dossier.objects.filter(pk=meeting.dossier.pk).update(
+        state=DossierState.WAITING, current_tier=ministry
+    )
+    client.force_login(staff)
+    url = reverse("evaluation:dossier-ministry-result", args=[meeting.dossier.pk])
+
+    future = client.post(
+        url,
+        {
+            "stars": 5,
+            "score": "92.50",
+            "decision_number": "1234/QĐ-BNN",
+            "decision_date": TOMORROW.isoformat(),
+        },
+    )
+    off_scale = client.post(
+        url,
+        {
+            "stars": 5,
+            "score": "150",
+            "decision_number": "1234/QĐ-BNN",
+            "decision_date": "2023-12-20",
+        },
+    )
+
+    meeting.dossier.refresh_from_db()
+    assert (future.status_code, off_scale.status_code) == (400, 400)
+    assert future.context["ministry_form"].errors == {"decision_date": [FUTURE]}
+    assert off_scale.context["ministry_form"].errors == {
+        "score": ["Điểm phải từ 0 đến 100."]
+    }
+    assert 'value="1234/QĐ-BNN"' in future.content.decode()
+    assert meeting.dossier.state == DossierState.WAITING
+    assert not Certificate.objects.exists()
+
+
+def test_decision_dated_after_today_is_refused_at_the_field_of_the_round_page(
+    client, lai_chau
+):
+    meeting = Meeting()
+    score_all(meeting, low_parts=("C",))
+    services.close_round(meeting.round, meeting.chair)
+    client.force_login(meeting.officer)
+
+    response = client.post(
+        reverse("evaluation:round-certify", args=[meeting.round.pk]),
+        {"decision_number": "123/QĐ-UBND", "decision_date": TOMORROW.isoformat()},
+    )
+
+    content = response.content.decode()
+    assert response.status_code == 400
+    assert response.context["decision_form"].errors == {"decision_date": [FUTURE]}
+    assert 'value="123/QĐ-UBND"' in content
+    assert f'<div class="invalid-feedback d-block">{FUTURE}</div>' in content
+    assert not Certificate.objects.exists()
