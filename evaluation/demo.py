@@ -723,9 +723,10 @@ def demo_guide(province):
             guide.append(
                 (
                     names,
-                    f"{count} sản phẩm chờ chấm ở đợt “{open_round.name}” (trang Đợt "
-                    f"đánh giá); {members[0].username} là Chủ tịch: xem phiếu của mọi "
-                    "người, hiệu chỉnh và đóng đợt khi cả ba đã chấm.",
+                    f"{count} sản phẩm chờ chấm ở đợt “{open_round.name}” (Đánh giá "
+                    f"→ Đợt đánh giá và chấm điểm); {members[0].username} là Chủ tịch: "
+                    "xem phiếu của mọi người, hiệu chỉnh và đóng đợt khi cả ba đã "
+                    "chấm.",
                 )
             )
     dossiers = Dossier.objects.filter(programme_year__province=province)
