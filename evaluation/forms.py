@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from registry.models import District, ProductSet
 
+from . import uploads
 from .enums import SAMPLES_MAX, CouncilRole
 from .models import CommuneAssessment, Council, Criterion, Dossier
 
@@ -148,6 +149,29 @@ class EvidenceForm(BootstrapMixin, forms.Form):
                     "limit": round(limit / 1024 / 1024, 1),
                 }
             )
+        expected = uploads.normal_extension(extension)
+        found = uploads.content_kind(upload)
+        if found is None:
+            raise forms.ValidationError(
+                _(
+                    "Tệp có đuôi %(extension)s nhưng nội dung không phải "
+                    "%(expected)s: tệp có thể đã hỏng hoặc bị đổi đuôi."
+                )
+                % {
+                    "extension": extension,
+                    "expected": uploads.kind_name(expected),
+                }
+            )
+        if found != expected:
+            raise forms.ValidationError(
+                _(
+                    "Tệp có đuôi %(extension)s nhưng nội dung là %(found)s. Hãy tải "
+                    "lên đúng tệp gốc, hoặc đổi đuôi cho khớp nội dung."
+                )
+                % {"extension": extension, "found": uploads.kind_name(found)}
+            )
+        # Downloads carry the checked type, not the one the browser claimed.
+        upload.content_type = EVIDENCE_TYPES[extension]
         return upload
 
 

@@ -1,15 +1,19 @@
 """The small forms of the dossier and round pages: a refusal shows at the field it is
 about, on the page again (status 400), with what was typed kept, and nothing saved."""
 
+import io
+import zipfile
 from datetime import date, timedelta
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
 from evaluation import services
 from evaluation.enums import DossierState
-from evaluation.models import Certificate, Dossier
+from evaluation.forms import EVIDENCE_TYPES
+from evaluation.models import Certificate, Dossier, Evidence
 from registry.enums import Role
 from tests.evaluation_builders import (
     Meeting,
@@ -256,3 +260,127 @@ def test_decision_dated_after_today_is_refused_at_the_field_of_the_round_page(
     assert 'value="123/QĐ-UBND"' in content
     assert f'<div class="invalid-feedback d-block">{FUTURE}</div>' in content
     assert not Certificate.objects.exists()
+
+
+# -- evidence: the content must be what the name says ---------------------------------
+
+
+def png_bytes():
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 4), "green").save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def office_bytes(main_part, padding=0):
+    """A Word or Excel file as a ZIP archive with its main part; ``padding`` bytes of
+    a stored part first push the main part past the first 8 KB."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        if padding:
+            archive.writestr(
+                "docProps/thumbnail.jpeg",
+                bytes(range(256)) * (padding // 256),
+                compress_type=zipfile.ZIP_STORED,
+            )
+        archive.writestr(main_part, "<document/>")
+    return buffer.getvalue()
+
+
+def xlsx_bytes():
+    import openpyxl
+
+    buffer = io.BytesIO()
+    workbook = openpyxl.Workbook()
+    workbook.active["A1"] = "Danh sách lao động"
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def upload_evidence(client, dossier, name, content):
+    return client.post(
+        reverse("evaluation:dossier-evidence", args=[dossier.pk]),
+        {"file": SimpleUploadedFile(name, content, "application/octet-stream")},
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        (
+            "danh-sach-lao-dong.xlsx",
+            "png",
+            "Tệp có đuôi .xlsx nhưng nội dung là ảnh PNG. Hãy tải lên đúng tệp gốc, "
+            "hoặc đổi đuôi cho khớp nội dung.",
+        ),
+        (
+            "giay-phep.pdf",
+            "docx",
+            "Tệp có đuôi .pdf nhưng nội dung là tệp Word (.docx). Hãy tải lên đúng "
+            "tệp gốc, hoặc đổi đuôi cho khớp nội dung.",
+        ),
+        (
+            "hop-dong.docx",
+            "zip",
+            "Tệp có đuôi .docx nhưng nội dung là tệp nén ZIP. Hãy tải lên đúng tệp "
+            "gốc, hoặc đổi đuôi cho khớp nội dung.",
+        ),
+        (
+            "anh-san-pham.jpg",
+            "text",
+            "Tệp có đuôi .jpg nhưng nội dung không phải ảnh JPG: tệp có thể đã hỏng "
+            "hoặc bị đổi đuôi.",
+        ),
+        (
+            "anh-san-pham.png",
+            "exe",
+            "Tệp có đuôi .png nhưng nội dung là tệp EXE. Hãy tải lên đúng tệp gốc, "
+            "hoặc đổi đuôi cho khớp nội dung.",
+        ),
+    ],
+)
+def test_evidence_whose_content_is_not_what_its_name_says_is_refused(
+    client, officer, draft, name, content, message
+):
+    contents = {
+        "png": png_bytes,
+        "docx": lambda: office_bytes("word/document.xml"),
+        "zip": lambda: office_bytes("ghi-chu.txt"),
+        "text": lambda: "Ảnh chụp sản phẩm".encode(),
+        "exe": lambda: b"MZ\x90\x00" + bytes(60),
+    }
+    client.force_login(officer)
+
+    response = upload_evidence(client, draft, name, contents[content]())
+
+    assert response.status_code == 400
+    assert response.context["evidence_form"].errors == {"file": [message]}
+    assert message in response.content.decode()
+    assert not Evidence.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "media_type"),
+    [
+        ("anh-san-pham.png", png_bytes, "image/png"),
+        ("giay-phep.pdf", lambda: b"%PDF-1.7\n", "application/pdf"),
+        ("danh-sach.xlsx", xlsx_bytes, EVIDENCE_TYPES[".xlsx"]),
+        (
+            "hop-dong.docx",
+            lambda: office_bytes("word/document.xml", padding=20_000),
+            EVIDENCE_TYPES[".docx"],
+        ),
+    ],
+)
+def test_evidence_whose_content_matches_its_name_is_kept_with_that_type(
+    client, officer, draft, name, content, media_type
+):
+    client.force_login(officer)
+
+    response = upload_evidence(client, draft, name, content())
+
+    evidence = Evidence.objects.get()
+    assert response.status_code == 302
+    assert (evidence.original_name, evidence.content_type) == (name, media_type)
