@@ -70,7 +70,8 @@ def compute_result(evaluation, actor=None):
     """Work out the council's score, stars and outcome from the submitted sheets.
 
     Stores what blocks the result (spread, quorum) rather than raising: the round
-    cannot close while it is there.
+    cannot close while it is there. The returned evaluation's ``result_changed``
+    says whether the result differs from the one stored before.
     Side effects: an audit entry ``evaluation.result.computed`` when the result
     (score, stars, outcome, certifying tier or what blocks it) differs from the one
     stored; computing an unchanged result again only notes the time.
@@ -127,7 +128,8 @@ def compute_result(evaluation, actor=None):
     )
     evaluation.blocked_reasons = blocked
     evaluation.computed_at = timezone.now()
-    if _stored_result(evaluation) == previous:
+    evaluation.result_changed = _stored_result(evaluation) != previous
+    if not evaluation.result_changed:
         evaluation.save(update_fields=["computed_at"])
         return evaluation
 

@@ -4,11 +4,13 @@ average and stars, and the chair's and the officers' moves on the round."""
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Prefetch
+from django.db import transaction
+from django.db.models import Count, Prefetch, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.generic import DetailView, ListView, View
 
 from registry.permissions import visible_products
@@ -24,7 +26,7 @@ from ..permissions import (
     visible_evaluations,
     visible_rounds,
 )
-from .common import PAGE_SIZE, apply_to_form, report_refusal
+from .common import PAGE_SIZE, apply_to_form, error_messages, report_refusal
 
 # The area filter's value for the rounds of a whole province (no district).
 WHOLE_PROVINCE = "province"
@@ -240,14 +242,15 @@ class RoundAction(LoginRequiredMixin, View):
     """A POST that moves a round through a service, then back to its page.
 
     ``act`` returns the sentence saying what changed, or a response of its own (the
-    page again, with a form's refusal at its fields).
+    page again, with a form's refusal at its fields), or None once it has said
+    itself why nothing changed: a move that changes nothing never reads as a success.
     """
 
     permission = "evaluation.manage_round"
 
     def post(self, request, pk):
         round = get_object_or_404(visible_rounds(request.user), pk=pk)
-        if not request.user.has_perm(self.permission, round):
+        if not self.allowed(request.user, round):
             raise PermissionDenied
         try:
             result = self.act(request, round)
@@ -260,6 +263,9 @@ class RoundAction(LoginRequiredMixin, View):
                 messages.success(request, result)
         return redirect("evaluation:round-detail", pk=round.pk)
 
+    def allowed(self, user, round):
+        return user.has_perm(self.permission, round)
+
     def rerender(self, request, round, **forms):
         view = RoundDetail()
         view.setup(request, pk=round.pk)
@@ -269,29 +275,93 @@ class RoundAction(LoginRequiredMixin, View):
 
 
 class RoundAddDossiers(RoundAction):
+    """Put the ticked waiting dossiers into the round, all of them or none."""
+
     def act(self, request, round):
         ids = [int(i) for i in request.POST.getlist("dossier") if i.isdigit()]
-        dossiers = visible_dossiers(request.user).filter(pk__in=ids)
-        added = [services.add_to_round(round, d, request.user) for d in dossiers]
-        return _("Đã đưa %(count)s hồ sơ vào đợt.") % {"count": len(added)}
+        dossiers = list(
+            visible_dossiers(request.user)
+            .filter(pk__in=ids)
+            .select_related("registration__product")
+        )
+        if not dossiers:
+            messages.warning(
+                request,
+                _("Chưa chọn hồ sơ nào: không có hồ sơ nào được đưa vào đợt."),
+            )
+            return None
+        with transaction.atomic():
+            problems = []
+            for dossier in dossiers:
+                try:
+                    services.add_to_round(round, dossier, request.user)
+                except ValidationError as error:
+                    product = dossier.registration.product.name
+                    problems += [f"{product}: {m}" for m in error_messages(error)]
+            if problems:
+                # Roll back those added before: the round gets all or none.
+                raise ValidationError(problems)
+        return ngettext(
+            "Đã đưa %(count)s hồ sơ vào đợt.",
+            "Đã đưa %(count)s hồ sơ vào đợt.",
+            len(dossiers),
+        ) % {"count": len(dossiers)}
 
 
 class RoundCompute(RoundAction):
-    def post(self, request, pk):
-        round = get_object_or_404(visible_rounds(request.user), pk=pk)
-        allowed = request.user.has_perm(
-            "evaluation.manage_round", round
-        ) or request.user.has_perm("evaluation.close_round", round)
-        if not allowed:
-            raise PermissionDenied
-        try:
-            for evaluation in round.evaluations.all():
-                services.compute_result(evaluation, request.user)
-        except ValidationError as error:
-            report_refusal(request, error)
-        else:
-            messages.success(request, _("Đã tính kết quả tạm thời."))
-        return redirect("evaluation:round-detail", pk=round.pk)
+    """Work out the provisional result of each product with submitted sheets."""
+
+    def allowed(self, user, round):
+        return user.has_perm("evaluation.manage_round", round) or user.has_perm(
+            "evaluation.close_round", round
+        )
+
+    def act(self, request, round):
+        evaluations = list(
+            round.evaluations.annotate(
+                submitted=Count(
+                    "member_scores",
+                    filter=Q(member_scores__submitted_at__isnull=False),
+                )
+            ).order_by("id")
+        )
+        scored = [e for e in evaluations if e.submitted]
+        if not scored:
+            messages.warning(
+                request,
+                _("Đợt chưa có sản phẩm nào: chưa có gì để tính.")
+                if not evaluations
+                else _("Chưa có phiếu chấm nào được nộp: chưa có gì để tính."),
+            )
+            return None
+        with transaction.atomic():
+            changed = sum(
+                services.compute_result(e, request.user).result_changed for e in scored
+            )
+        counts = {"count": len(scored), "changed": changed}
+        if not changed:
+            messages.info(
+                request,
+                ngettext(
+                    "Đã tính lại kết quả của %(count)s sản phẩm có phiếu đã nộp: "
+                    "không có kết quả nào thay đổi.",
+                    "Đã tính lại kết quả của %(count)s sản phẩm có phiếu đã nộp: "
+                    "không có kết quả nào thay đổi.",
+                    len(scored),
+                )
+                % counts,
+            )
+            return None
+        return (
+            ngettext(
+                "Đã tính kết quả tạm thời của %(count)s sản phẩm có phiếu đã nộp; "
+                "%(changed)s sản phẩm có kết quả mới.",
+                "Đã tính kết quả tạm thời của %(count)s sản phẩm có phiếu đã nộp; "
+                "%(changed)s sản phẩm có kết quả mới.",
+                len(scored),
+            )
+            % counts
+        )
 
 
 class RoundClose(RoundAction):
@@ -305,7 +375,20 @@ class RoundClose(RoundAction):
 class RoundRefer(RoundAction):
     def act(self, request, round):
         referred = services.refer_round(round, request.user)
-        return _("Đã chuyển %(count)s hồ sơ lên cấp trên.") % {"count": len(referred)}
+        if not referred:
+            messages.warning(
+                request,
+                _(
+                    "Không có hồ sơ nào được chuyển: trong đợt không còn sản phẩm "
+                    "nào có kết quả đề nghị cấp trên mà chưa chuyển."
+                ),
+            )
+            return None
+        return ngettext(
+            "Đã chuyển %(count)s hồ sơ lên cấp trên.",
+            "Đã chuyển %(count)s hồ sơ lên cấp trên.",
+            len(referred),
+        ) % {"count": len(referred)}
 
 
 class RoundCertify(RoundAction):
@@ -322,9 +405,20 @@ class RoundCertify(RoundAction):
             except ValidationError as error:
                 apply_to_form(form, error)
             else:
-                return _("Đã cấp %(count)s giấy chứng nhận.") % {
-                    "count": len(certificates)
-                }
+                if not certificates:
+                    messages.warning(
+                        request,
+                        _(
+                            "Không cấp giấy chứng nhận nào: trong đợt không có kết "
+                            "quả được công nhận nào chưa có giấy."
+                        ),
+                    )
+                    return None
+                return ngettext(
+                    "Đã cấp %(count)s giấy chứng nhận.",
+                    "Đã cấp %(count)s giấy chứng nhận.",
+                    len(certificates),
+                ) % {"count": len(certificates)}
         return self.rerender(request, round, decision_form=form)
 
 

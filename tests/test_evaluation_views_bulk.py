@@ -1,0 +1,234 @@
+"""The round page's actions on many products at once say how many they changed, and
+say so plainly (a warning, not a success) when they changed none."""
+
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from evaluation import services
+from evaluation.enums import DossierState
+from evaluation.models import Certificate, Evaluation
+from tests.evaluation_builders import Meeting, waiting_dossier
+from tests.test_evaluation_views import score_all
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def meeting(lai_chau):
+    return Meeting()
+
+
+def said(response):
+    return [(m.level_tag, m.message) for m in response.context["messages"]]
+
+
+def act(client, name, round, data=None):
+    return client.post(
+        reverse(f"evaluation:{name}", args=[round.pk]), data or {}, follow=True
+    )
+
+
+def empty_round(meeting):
+    return services.open_round(
+        meeting.round.tier,
+        meeting.officer,
+        council=meeting.council,
+        year=2023,
+        name="Đợt 2 năm 2023 huyện Tam Đường",
+        closes_on=date(2023, 10, 30),
+        district=meeting.round.district,
+    )
+
+
+# -- putting dossiers into the round ---------------------------------------------------
+
+
+def test_adding_with_nothing_ticked_says_nothing_was_chosen(client, meeting):
+    waiting = waiting_dossier(meeting.officer, name="Du lịch bản Lao Chải")
+    client.force_login(meeting.officer)
+
+    response = act(client, "round-add", meeting.round)
+
+    waiting.refresh_from_db()
+    assert said(response) == [
+        ("warning", "Chưa chọn hồ sơ nào: không có hồ sơ nào được đưa vào đợt.")
+    ]
+    assert waiting.state == DossierState.WAITING
+    assert meeting.round.evaluations.count() == 1
+
+
+def test_adding_ticked_dossiers_says_how_many(client, meeting):
+    first = waiting_dossier(meeting.officer, name="Du lịch bản Lao Chải")
+    second = waiting_dossier(meeting.officer, name="Du lịch bản Giang Ma")
+    client.force_login(meeting.officer)
+
+    response = act(
+        client, "round-add", meeting.round, {"dossier": [first.pk, second.pk]}
+    )
+
+    assert said(response) == [("success", "Đã đưa 2 hồ sơ vào đợt.")]
+    assert meeting.round.evaluations.count() == 3
+
+
+def test_adding_stops_whole_when_one_ticked_dossier_cannot_go_in(client, meeting):
+    waiting = waiting_dossier(meeting.officer, name="Du lịch bản Lao Chải")
+    client.force_login(meeting.officer)
+
+    response = act(
+        client,
+        "round-add",
+        meeting.round,
+        {"dossier": [waiting.pk, meeting.dossier.pk]},
+    )
+
+    waiting.refresh_from_db()
+    product = meeting.dossier.registration.product.name
+    assert said(response) == [
+        (
+            "error",
+            f"{product}: Hồ sơ đang ở trạng thái “Đang đánh giá”, không thực hiện "
+            "được thao tác này.",
+        )
+    ]
+    assert waiting.state == DossierState.WAITING
+    assert meeting.round.evaluations.count() == 1
+
+
+# -- computing the results -------------------------------------------------------------
+
+
+def test_computing_a_round_without_products_says_there_is_nothing(client, meeting):
+    round = empty_round(meeting)
+    client.force_login(meeting.officer)
+
+    response = act(client, "round-compute", round)
+
+    assert said(response) == [
+        ("warning", "Đợt chưa có sản phẩm nào: chưa có gì để tính.")
+    ]
+
+
+def test_computing_before_any_sheet_is_in_says_there_is_nothing(client, meeting):
+    client.force_login(meeting.chair)
+
+    response = act(client, "round-compute", meeting.round)
+
+    meeting.evaluation.refresh_from_db()
+    assert said(response) == [
+        ("warning", "Chưa có phiếu chấm nào được nộp: chưa có gì để tính.")
+    ]
+    assert meeting.evaluation.computed_at is None
+
+
+def test_computing_says_how_many_results_it_worked_out_and_changed(client, meeting):
+    score_all(meeting)
+    client.force_login(meeting.chair)
+
+    first = act(client, "round-compute", meeting.round)
+    again = act(client, "round-compute", meeting.round)
+
+    meeting.evaluation.refresh_from_db()
+    assert said(first) == [
+        (
+            "success",
+            "Đã tính kết quả tạm thời của 1 sản phẩm có phiếu đã nộp; 1 sản phẩm có "
+            "kết quả mới.",
+        )
+    ]
+    assert said(again) == [
+        (
+            "info",
+            "Đã tính lại kết quả của 1 sản phẩm có phiếu đã nộp: không có kết quả "
+            "nào thay đổi.",
+        )
+    ]
+    assert meeting.evaluation.score == 71
+
+
+def test_computing_leaves_out_products_without_sheets(client, meeting):
+    score_all(meeting)
+    unscored = services.add_to_round(
+        meeting.round,
+        waiting_dossier(meeting.officer, name="Du lịch bản Lao Chải"),
+        meeting.officer,
+    )
+    client.force_login(meeting.officer)
+
+    response = act(client, "round-compute", meeting.round)
+
+    unscored.refresh_from_db()
+    assert said(response)[0][1].startswith(
+        "Đã tính kết quả tạm thời của 1 sản phẩm có phiếu đã nộp"
+    )
+    assert unscored.computed_at is None
+
+
+# -- referring and certifying ----------------------------------------------------------
+
+
+def closed(meeting, low_parts=()):
+    score_all(meeting, low_parts=low_parts)
+    services.close_round(meeting.round, meeting.chair)
+
+
+def test_referring_says_how_many_and_then_that_none_is_left(client, meeting):
+    closed(meeting)
+    client.force_login(meeting.officer)
+
+    first = act(client, "round-refer", meeting.round)
+    again = act(client, "round-refer", meeting.round)
+
+    meeting.dossier.refresh_from_db()
+    assert said(first) == [("success", "Đã chuyển 1 hồ sơ lên cấp trên.")]
+    assert said(again) == [
+        (
+            "warning",
+            "Không có hồ sơ nào được chuyển: trong đợt không còn sản phẩm nào có kết "
+            "quả đề nghị cấp trên mà chưa chuyển.",
+        )
+    ]
+    assert meeting.dossier.current_tier.order == 3
+
+
+def test_referring_a_round_of_certified_results_says_none_was_referred(client, meeting):
+    closed(meeting, low_parts=("C",))
+    client.force_login(meeting.officer)
+
+    response = act(client, "round-refer", meeting.round)
+
+    meeting.evaluation.refresh_from_db()
+    assert said(response)[0][0] == "warning"
+    assert meeting.evaluation.referred_at is None
+
+
+DECISION = {"decision_number": "45/QĐ-UBND", "decision_date": "2023-07-10"}
+NO_CERTIFICATE = (
+    "warning",
+    "Không cấp giấy chứng nhận nào: trong đợt không có kết quả được công nhận nào "
+    "chưa có giấy.",
+)
+
+
+def test_certifying_says_how_many_and_then_that_none_is_left(client, meeting):
+    closed(meeting, low_parts=("C",))
+    client.force_login(meeting.officer)
+
+    first = act(client, "round-certify", meeting.round, DECISION)
+    again = act(client, "round-certify", meeting.round, DECISION)
+
+    assert said(first) == [("success", "Đã cấp 1 giấy chứng nhận.")]
+    assert said(again) == [NO_CERTIFICATE]
+    assert Certificate.objects.count() == 1
+
+
+def test_certifying_a_round_whose_results_go_up_says_none_was_issued(client, meeting):
+    closed(meeting)
+    client.force_login(meeting.officer)
+
+    response = act(client, "round-certify", meeting.round, DECISION)
+
+    assert said(response) == [NO_CERTIFICATE]
+    assert not Certificate.objects.exists()
+    assert Evaluation.objects.get().outcome == "referred"
