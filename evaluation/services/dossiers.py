@@ -77,7 +77,11 @@ def create_dossier(registration, actor, *, form_data=None, follows=None):
 
 @transaction.atomic
 def save_self_assessment(dossier, actor, selections):
-    """Keep the producer's self-assessment: chosen option ids on the dossier's sheet."""
+    """Keep the producer's self-assessment: chosen option ids on the dossier's sheet.
+
+    The same choices again change nothing and are not recorded; the returned
+    dossier's ``self_assessment_changed`` says which.
+    """
     dossier = _locked(Dossier, dossier)
     _require_state(dossier, DossierState.DRAFT, DossierState.RETURNED)
     if dossier.sheet is None:
@@ -86,6 +90,11 @@ def save_self_assessment(dossier, actor, selections):
     unknown = [i for i in selections if spec.option(i) is None]
     if unknown:
         raise ValidationError(_("Có lựa chọn không thuộc phiếu của hồ sơ."))
+    dossier.self_assessment_changed = sorted(dossier.self_assessment) != sorted(
+        selections
+    )
+    if not dossier.self_assessment_changed:
+        return dossier
     dossier.self_assessment = list(selections)
     dossier.save(update_fields=["self_assessment", "updated_at"])
     audit.record(
@@ -304,25 +313,35 @@ def send_up(dossier, actor):
 def confirm_product_set(product, actor, product_set):
     """An officer confirms (or changes) the product set proposed for a product.
 
-    The product's dossiers still being drafted move to the new set's sheet, and
-    their self-assessment, made on the old sheet, starts again.
+    The product's dossiers still being drafted move to the new set's (newest)
+    sheet, and their self-assessment, made on the old sheet, starts again.
+    Confirming again the confirmed set, with every draft on its newest sheet, changes
+    nothing and is not recorded; the returned product's ``product_set_changed``
+    says which.
     Side effects: an audit entry ``registry.product.product_set_confirmed``.
     """
     previous = product.product_set_id
+    was_confirmed = previous == product_set.pk and product.is_product_set_confirmed
     product.product_set = product_set
     product.is_product_set_confirmed = True
-    product.save(update_fields=["product_set", "is_product_set_confirmed"])
+    if not was_confirmed:
+        product.save(update_fields=["product_set", "is_product_set_confirmed"])
 
     drafts = Dossier.objects.select_for_update().filter(
         registration__product=product, state__in=DOSSIER_EDITABLE_STATES
     )
+    moved = 0
     for dossier in drafts.select_related("programme_year__rulebook"):
         sheet = scoring_sheet_for(product_set, dossier.rulebook)
         if sheet is not None and sheet.pk != dossier.sheet_id:
             dossier.sheet = sheet
             dossier.self_assessment = []
             dossier.save(update_fields=["sheet", "self_assessment", "updated_at"])
+            moved += 1
 
+    product.product_set_changed = not was_confirmed or bool(moved)
+    if not product.product_set_changed:
+        return product
     audit.record(
         actor,
         "registry.product.product_set_confirmed",
@@ -371,7 +390,9 @@ def attach_evidence(dossier, actor, upload, *, criterion=None, description=""):
 def record_samples(dossier, actor, *, count, received_on):
     """Record the product samples received for a dossier still under way.
 
-    From 1 to ``SAMPLES_MAX`` samples, received on a day that has come.
+    From 1 to ``SAMPLES_MAX`` samples, received on a day that has come. The same
+    count and day again change nothing and are not recorded; the returned
+    dossier's ``samples_changed`` says which.
     Side effects: an audit entry ``evaluation.dossier.samples_received``.
     """
     errors = {}
@@ -391,6 +412,15 @@ def record_samples(dossier, actor, *, count, received_on):
         raise ValidationError(errors)
     dossier = _locked(Dossier, dossier)
     _require_state(dossier, *DOSSIER_OPEN_STATES)
+    dossier.samples_changed = (
+        dossier.samples_received,
+        dossier.samples_received_on,
+    ) != (
+        count,
+        received_on,
+    )
+    if not dossier.samples_changed:
+        return dossier
 
     dossier.samples_received = count
     dossier.samples_received_on = received_on

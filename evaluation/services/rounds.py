@@ -191,6 +191,8 @@ def record_precheck(evaluation, actor, report):
 def declare_conflict(council, member, dossier, reason):
     """A member declares a conflict of interest and may no longer score the dossier.
 
+    A second declaration keeps the first; the returned conflict's ``is_new`` says
+    whether this one was recorded.
     Side effects: an audit entry ``evaluation.conflict.declared``.
     """
     reason = _require_text(reason, "reason", _("Cần ghi lý do xung đột lợi ích."))
@@ -211,4 +213,5 @@ def declare_conflict(council, member, dossier, reason):
     )
     if created:
         audit.record(member, "evaluation.conflict.declared", dossier, reason=reason)
+    conflict.is_new = created
     return conflict

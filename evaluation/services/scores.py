@@ -144,6 +144,18 @@ def correct_member_score(member_score, actor, selections, knock_outs=(), *, reas
         "knock_outs": member_score.knock_outs,
         "total": member_score.total,
     }
+    corrected = MemberScore()
+    _fill(corrected, spec, selections, knock_outs)
+    if (sorted(corrected.selections), corrected.knock_outs) == (
+        sorted(member_score.selections),
+        sorted(member_score.knock_outs),
+    ):
+        raise ValidationError(
+            _(
+                "Phiếu hiệu chỉnh giống hệt phiếu đã nộp: không có gì để hiệu chỉnh. "
+                "Hãy chọn lại các tiêu chí cần sửa."
+            )
+        )
     _fill(member_score, spec, selections, knock_outs)
     member_score.save(
         update_fields=[

@@ -188,12 +188,14 @@ class DossierFormAction(DossierAction):
 
     A refusal, the form's or the service's, comes back on the dossier's page at the
     field it is about, with what was typed kept; ``form_name`` is the form's name in
-    the page's context.
+    the page's context. ``apply`` returns False when the move changed nothing: the
+    page then says ``unchanged`` rather than ``success``.
     """
 
     form_class = None
     form_name = ""
     success = ""
+    unchanged = ""
 
     def make_form(self, request, dossier):
         return self.form_class(request.POST)
@@ -202,11 +204,14 @@ class DossierFormAction(DossierAction):
         form = self.make_form(request, dossier)
         if form.is_valid():
             try:
-                self.apply(request, dossier, form.cleaned_data)
+                changed = self.apply(request, dossier, form.cleaned_data)
             except ValidationError as error:
                 apply_to_form(form, error)
             else:
-                messages.success(request, self.success)
+                if changed is False:
+                    messages.info(request, self.unchanged)
+                else:
+                    messages.success(request, self.success)
                 return None
         return self.rerender(request, **{self.form_name: form})
 
@@ -256,11 +261,15 @@ class DossierAssess(DossierFormAction):
 class DossierProductSet(DossierFormAction):
     form_class, form_name = ProductSetForm, "product_set_form"
     success = gettext_lazy("Đã xác nhận bộ sản phẩm.")
+    unchanged = gettext_lazy(
+        "Bộ sản phẩm này đã được xác nhận từ trước: không có gì thay đổi."
+    )
 
     def apply(self, request, dossier, data):
-        services.confirm_product_set(
+        product = services.confirm_product_set(
             dossier.registration.product, request.user, data["product_set"]
         )
+        return product.product_set_changed
 
 
 class DossierSelfAssessment(DossierAction):
@@ -270,8 +279,14 @@ class DossierSelfAssessment(DossierAction):
             for key, value in request.POST.items()
             if key.startswith("c") and key[1:].isdigit() and value.isdigit()
         ]
-        services.save_self_assessment(dossier, request.user, selections)
-        messages.success(request, _("Đã lưu phiếu tự đánh giá."))
+        saved = services.save_self_assessment(dossier, request.user, selections)
+        if saved.self_assessment_changed:
+            messages.success(request, _("Đã lưu phiếu tự đánh giá."))
+        else:
+            messages.info(
+                request,
+                _("Phiếu tự đánh giá giống lần lưu trước: không có gì thay đổi."),
+            )
 
 
 class DossierEvidence(DossierFormAction):
@@ -294,14 +309,17 @@ class DossierEvidence(DossierFormAction):
 class DossierSamples(DossierFormAction):
     form_class, form_name = SamplesForm, "samples_form"
     success = gettext_lazy("Đã ghi nhận mẫu sản phẩm.")
+    unchanged = gettext_lazy(
+        "Số mẫu và ngày nhận mẫu giống lần ghi trước: không có gì thay đổi."
+    )
 
     def apply(self, request, dossier, data):
-        services.record_samples(
+        return services.record_samples(
             dossier,
             request.user,
             count=data["samples_received"],
             received_on=data["samples_received_on"],
-        )
+        ).samples_changed
 
 
 class DossierMinistryResult(DossierFormAction):

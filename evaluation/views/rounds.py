@@ -432,7 +432,8 @@ class EvaluationAction(LoginRequiredMixin, View):
         except ValidationError as error:
             report_refusal(request, error)
         else:
-            messages.success(request, message)
+            if message:
+                messages.success(request, message)
         return redirect("evaluation:round-detail", pk=evaluation.round_id)
 
 
@@ -446,12 +447,22 @@ class EvaluationPrecheck(EvaluationAction):
 
 class ConflictDeclare(EvaluationAction):
     def act(self, request, evaluation):
-        services.declare_conflict(
+        conflict = services.declare_conflict(
             evaluation.round.council,
             request.user,
             evaluation.dossier,
             request.POST.get("reason"),
         )
+        if not conflict.is_new:
+            messages.info(
+                request,
+                _(
+                    "Bạn đã khai xung đột lợi ích với sản phẩm này từ trước "
+                    "(%(reason)s): không có gì thay đổi."
+                )
+                % {"reason": conflict.reason},
+            )
+            return None
         return _("Đã ghi khai báo xung đột lợi ích; bạn không chấm sản phẩm này.")
 
 
