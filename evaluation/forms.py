@@ -21,7 +21,6 @@ EVIDENCE_TYPES = {
     ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
-DEFAULT_EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
 
 
 class BootstrapMixin:
@@ -140,7 +139,7 @@ class EvidenceForm(BootstrapMixin, forms.Form):
             raise forms.ValidationError(
                 _("Chỉ nhận tệp PDF, ảnh JPG/PNG, Word (.docx) hoặc Excel (.xlsx).")
             )
-        limit = getattr(settings, "EVIDENCE_MAX_BYTES", DEFAULT_EVIDENCE_MAX_BYTES)
+        limit = settings.OCOP_EVIDENCE_MAX_BYTES
         if upload.size > limit:
             raise forms.ValidationError(
                 _("Tệp nặng %(size)s MB, vượt mức %(limit)s MB.")

@@ -147,7 +147,7 @@ def test_evidence_of_a_wrong_type_is_refused_at_the_field(client, officer, draft
 
 
 def test_evidence_over_the_size_limit_is_refused(client, officer, draft, settings):
-    settings.EVIDENCE_MAX_BYTES = 1024 * 1024
+    settings.OCOP_EVIDENCE_MAX_BYTES = 1024 * 1024
     client.force_login(officer)
     upload = SimpleUploadedFile(
         "giay-phep.pdf", b"%PDF" + b"0" * (2 * 1024 * 1024), "application/pdf"

@@ -384,3 +384,15 @@ def test_evidence_whose_content_matches_its_name_is_kept_with_that_type(
     evidence = Evidence.objects.get()
     assert response.status_code == 302
     assert (evidence.original_name, evidence.content_type) == (name, media_type)
+
+
+def test_evidence_up_to_the_configured_limit_is_kept(client, officer, draft, settings):
+    settings.OCOP_EVIDENCE_MAX_BYTES = 3 * 1024 * 1024
+    client.force_login(officer)
+
+    response = upload_evidence(
+        client, draft, "giay-phep.pdf", b"%PDF-1.7\n" + b"0" * (2 * 1024 * 1024)
+    )
+
+    assert response.status_code == 302
+    assert Evidence.objects.get().size > 2 * 1024 * 1024
