@@ -16,6 +16,9 @@ from .models import Commune, District, Producer, Product, ProductSet, Registrati
 from .text import clean, fold, normalise_phone
 
 TAX_CODE = re.compile(r"^\d{10}(-\d{3})?$")
+# What a typed phone may hold besides its digits: spaces, dots, dashes, brackets and
+# the "+" of "+84".
+PHONE_CHARACTERS = re.compile(r"^[\d\s.\-()+]*$")
 FIRST_PROGRAMME_YEAR = 2018
 
 
@@ -125,7 +128,16 @@ class ProducerForm(BootstrapMixin, forms.ModelForm):
         return clean(self.cleaned_data["address"])
 
     def clean_phone(self):
-        phone = normalise_phone(self.cleaned_data["phone"])
+        typed = clean(self.cleaned_data["phone"])
+        if not PHONE_CHARACTERS.match(typed) or (typed and not re.search(r"\d", typed)):
+            raise ValidationError(
+                _(
+                    "Số điện thoại chỉ gồm chữ số (được có dấu chấm, dấu gạch, khoảng "
+                    "trắng), ví dụ 0912 345 678."
+                ),
+                code="phone_not_digits",
+            )
+        phone = normalise_phone(typed)
         if phone and not (phone.startswith("0") and len(phone) in (10, 11)):
             raise ValidationError(
                 _(

@@ -73,6 +73,34 @@ def test_producer_create_refuses_a_bad_phone_at_the_field(accounts, client):
     assert Producer.objects.count() == 0
 
 
+@pytest.mark.parametrize("phone", ["abc", "-", "0912 abc 678", "không có"])
+def test_producer_phone_with_letters_or_no_digits_is_refused_at_the_field(
+    accounts, client, phone
+):
+    client.force_login(accounts["tinh"])
+
+    response = client.post(
+        reverse("registry:producer-create"), producer_data(phone=phone)
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["phone"] == [
+        "Số điện thoại chỉ gồm chữ số (được có dấu chấm, dấu gạch, khoảng trắng), "
+        "ví dụ 0912 345 678."
+    ]
+    assert 'class="form-control is-invalid"' in response.content.decode()
+    assert Producer.objects.count() == 0
+
+
+def test_producer_phone_may_be_left_blank(accounts, client):
+    client.force_login(accounts["tinh"])
+
+    response = client.post(reverse("registry:producer-create"), producer_data(phone=""))
+
+    assert response.status_code == 302
+    assert Producer.objects.get().phone == ""
+
+
 def test_producer_phone_typed_without_leading_zero_is_restored(accounts, client):
     client.force_login(accounts["tinh"])
 
