@@ -22,6 +22,17 @@ def _tasks_in_process(request):
 
 
 @pytest.fixture(autouse=True)
+def _interface_language():
+    """Each test starts in Vietnamese: a request in English leaves its thread so."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """Tests make many accounts; a deliberately slow hash only slows them down."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

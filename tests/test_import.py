@@ -5,6 +5,7 @@ import zipfile
 
 import pytest
 from django.db import IntegrityError
+from django.utils import translation
 from openpyxl import load_workbook
 from openpyxl.chart import BarChart, Reference
 from openpyxl.utils import range_boundaries
@@ -160,6 +161,19 @@ def test_import_commit_names_households_after_their_representative(lai_chau):
     assert producer.name == "Hộ kinh doanh Nguyễn Thị Dung"
     assert producer.kind == ProducerKind.HOUSEHOLD
     assert producer.representative == "Nguyễn Thị Dung"
+
+
+def test_import_in_english_writes_the_same_vietnamese_data(lai_chau):
+    with translation.override("en"):
+        commit_plan(preview_file(REGISTRATION_XLSX, lai_chau))
+
+    producer = Producer.objects.get(phone="0900000004")
+
+    assert (producer.name, producer.kind) == (
+        "Hộ kinh doanh Nguyễn Thị Dung",
+        ProducerKind.HOUSEHOLD,
+    )
+    assert Producer.objects.filter(kind=ProducerKind.OTHER).count() == 0
 
 
 def test_import_commit_tells_apart_producers_with_one_representative(lai_chau):

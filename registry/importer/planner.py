@@ -397,9 +397,8 @@ class Planner:
                         },
                     )
         if fold(values["name"]) in _HOUSEHOLD_ONLY and values["representative"]:
-            values["name"] = _("Hộ kinh doanh %(name)s") % {
-                "name": values["representative"]
-            }
+            # A name is data, in the registry's language, whoever runs the import.
+            values["name"] = f"Hộ kinh doanh {values['representative']}"
         for name, limit in MAX_LENGTHS.items():
             if len(values.get(name, "")) > limit:
                 self.warn(
