@@ -15,7 +15,7 @@ from .. import services
 from ..enums import CouncilRole, TierKind
 from ..forms import CouncilForm, MembershipForm
 from ..models import Council, Tier
-from ..permissions import can_open, visible_rounds
+from ..permissions import can_open, member_council_ids, visible_rounds
 from .common import PAGE_SIZE, report_refusal
 from .rounds import councils_to_manage
 
@@ -29,7 +29,7 @@ def visible_councils(user):
     if not user.is_authenticated:
         return councils.none()
     if user.role == Role.COUNCIL_MEMBER and not user.is_superuser:
-        return councils.filter(memberships__user=user).distinct()
+        return councils.filter(pk__in=member_council_ids(user))
     return councils.filter(pk__in=councils_to_manage(user).values("pk"))
 
 
