@@ -138,7 +138,7 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 if not CELERY_BROKER_URL:
-    CELERY_BROKER_URL = "memory://"
+    CELERY_BROKER_URL = "memory://localhost/"
 
 # The programme: which provinces this installation serves (official codes).
 OCOP_PROVINCE_CODES = env.list("OCOP_PROVINCE_CODES", default=["12"])
