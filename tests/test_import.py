@@ -188,6 +188,130 @@ def test_import_commit_tells_apart_producers_with_one_representative(lai_chau):
     ]
 
 
+def _small_sheet(tmp_path, products):
+    """A sheet in the province's layout, one district, with ``products`` rows of
+    (product, producer, representative, address, phone)."""
+    rows = sheet_rows()[: HEADER_ROW_INDEX + 1]
+    rows.append(["A", "Danh sách sản phẩm đăng ký mới", None, None, None, None])
+    rows.append(["I. Huyện Tam Đường", None, None, None, None, None])
+    rows.extend([number, *row] for number, row in enumerate(products, 1))
+    return write_workbook(tmp_path / "small.xlsx", rows)
+
+
+def _producers_of(plan):
+    return sorted(
+        (item.values["name"], item.values["phone"], len(item.rows))
+        for item in plan.producers
+    )
+
+
+def test_import_one_phone_of_a_household_and_a_company_is_two_producers(
+    lai_chau, tmp_path
+):
+    path = _small_sheet(
+        tmp_path,
+        [
+            ["Mật ong", "Hộ kinh doanh", "Lò Văn Tư", "Bản Nà Tăm", "0912345678"],
+            ["Trà shan", "Công ty TNHH Tư Lò", "Lò Văn Tư", "Bản Nà Tăm", "0912345678"],
+        ],
+    )
+
+    plan = preview_file(path, lai_chau)
+
+    assert _producers_of(plan) == [
+        ("Công ty TNHH Tư Lò", "0912345678", 1),
+        ("Hộ kinh doanh Lò Văn Tư", "0912345678", 1),
+    ]
+    assert (
+        8,
+        "Chủ thể «Công ty TNHH Tư Lò» có cùng số điện thoại 0912345678 với «Hộ kinh "
+        "doanh Lò Văn Tư» nhưng khác loại hình: ghi là hai chủ thể.",
+    ) in _messages(plan.preview())
+
+
+def test_import_one_phone_under_two_spellings_is_one_producer_and_says_so(
+    lai_chau, tmp_path
+):
+    path = _small_sheet(
+        tmp_path,
+        [
+            ["Chè Tả Lèng", "HTX Chè Tả Lèng", "Vàng A Sử", "Xã Tả Lèng", "0912000111"],
+            ["Chè búp", "Hợp tác xã chè Tả Lèng", "Vàng A Sử", "", "0912000111"],
+        ],
+    )
+
+    plan = preview_file(path, lai_chau)
+
+    assert _producers_of(plan) == [("HTX Chè Tả Lèng", "0912000111", 2)]
+    assert (
+        8,
+        "Chủ thể «Hợp tác xã chè Tả Lèng» có cùng số điện thoại 0912000111 với «HTX "
+        "Chè Tả Lèng» ở dòng 7: coi là một chủ thể, giữ tên «HTX Chè Tả Lèng».",
+    ) in _messages(plan.preview())
+
+
+def test_import_one_cooperative_name_without_phone_is_one_producer(lai_chau, tmp_path):
+    path = _small_sheet(
+        tmp_path,
+        [
+            ["Gạo tẻ", "HTX Nông nghiệp Bản Giang", "Lò Thị Hoa", "Xã Bản Giang", ""],
+            ["Gạo nếp", "HTX nông nghiệp Bản Giang", "Tao Văn Pọm", "", ""],
+        ],
+    )
+
+    plan = preview_file(path, lai_chau)
+
+    assert _producers_of(plan) == [("HTX Nông nghiệp Bản Giang", "", 2)]
+
+
+def test_import_two_households_of_one_name_and_two_phones_are_two_producers(
+    lai_chau, tmp_path
+):
+    path = _small_sheet(
+        tmp_path,
+        [
+            ["Mật ong", "Hộ kinh doanh", "Lò Văn Tư", "Xã Bản Bo", "0912345678"],
+            ["Thịt sấy", "Hộ kinh doanh", "Lò Văn Tư", "Xã Sơn Bình", "0987654321"],
+        ],
+    )
+
+    plan = preview_file(path, lai_chau)
+
+    assert _producers_of(plan) == [
+        ("Hộ kinh doanh Lò Văn Tư", "0912345678", 1),
+        ("Hộ kinh doanh Lò Văn Tư", "0987654321", 1),
+    ]
+
+
+def test_import_does_not_update_a_registered_producer_of_another_kind_by_phone(
+    lai_chau, tmp_path
+):
+    registered = Producer.objects.create(
+        province=lai_chau,
+        name="Hộ kinh doanh Lò Văn Tư",
+        kind=ProducerKind.HOUSEHOLD,
+        representative="Lò Văn Tư",
+        phone="0912345678",
+    )
+    path = _small_sheet(
+        tmp_path,
+        [["Trà shan", "Công ty TNHH Tư Lò", "Lò Văn Tư", "Xã Bản Bo", "0912345678"]],
+    )
+
+    commit_plan(preview_file(path, lai_chau))
+
+    registered.refresh_from_db()
+    assert registered.name == "Hộ kinh doanh Lò Văn Tư"
+    assert list(
+        Producer.objects.filter(phone="0912345678")
+        .order_by("pk")
+        .values_list("name", "kind")
+    ) == [
+        ("Hộ kinh doanh Lò Văn Tư", ProducerKind.HOUSEHOLD),
+        ("Công ty TNHH Tư Lò", ProducerKind.ENTERPRISE),
+    ]
+
+
 def test_import_commit_reads_producer_kinds_from_names(lai_chau):
     commit_plan(preview_file(REGISTRATION_XLSX, lai_chau))
 

@@ -66,6 +66,25 @@ def producer_kind(name):
     return kind, is_branch
 
 
+def is_same_producer(values, other, *, by_phone=False):
+    """Whether two records of a producer (a sheet's, or the registry's) stand for one.
+
+    Not when their kinds or branch flags differ: a household business and a company
+    run by one person, with one phone, are two producers. Matched on the phone, they
+    are one whatever their names; matched on the name, they are one unless both
+    have a phone and the phones differ, which for a household business means two
+    people of the same name (a cooperative's or an enterprise's name is its own in
+    the province, so a second phone is only a second number).
+    """
+    kinds = {values["kind"], other["kind"]} - {ProducerKind.OTHER}
+    if len(kinds) > 1 or values["is_branch"] != other["is_branch"]:
+        return False
+    if by_phone:
+        return True
+    phones = {values["phone"], other["phone"]} - {""}
+    return len(phones) <= 1 or values["kind"] != ProducerKind.HOUSEHOLD
+
+
 @dataclass
 class ProducerPlan:
     first_row: int
@@ -435,46 +454,92 @@ class Planner:
         for producer in self.db_producers:
             if producer["phone"]:
                 self.db_by_phone.setdefault(producer["phone"], producer)
-            key = (producer["name_key"], fold(producer["representative"]))
-            self.db_by_name[key].append(producer)
+            self.db_by_name[producer["name_key"]].append(producer)
 
     def _match_producers(self, blocks):
+        """One plan per producer: rows of one producer, in any section or district,
+        are matched on the phone, then on the name (see :func:`is_same_producer`)."""
         plans = []
         by_phone = {}
         by_name = defaultdict(list)
         for block in blocks:
             values = block["values"]
-            phone = values["phone"]
-            name_key = (fold(values["name"]), fold(values["representative"]))
-            plan = by_phone.get(phone) if phone else None
-            if plan is None:
-                # Same name and representative but two different phones: two
-                # producers (one person may represent several).
-                plan = next(
-                    (
-                        candidate
-                        for candidate in by_name[name_key]
-                        if not phone or not candidate.values["phone"]
-                    ),
-                    None,
-                )
+            row = block["rows"][0].row
+            plan, other = self._same_producer(
+                values, by_phone, by_name, lambda plan: plan.values
+            )
+            if other is not None:
+                self._warn_phone_of_another(row, values, other.values)
             if plan is None:
                 plan = ProducerPlan(
-                    first_row=block["rows"][0].row,
+                    first_row=row,
                     values=dict(values, commune_id=None),
                     district_id=block["district_id"],
                 )
                 plans.append(plan)
-                by_name[name_key].append(plan)
+                by_name[fold(values["name"])].append(plan)
             else:
-                self._merge_producer(plan, values, block["rows"][0].row)
+                if fold(values["name"]) != fold(plan.values["name"]):
+                    self.warn(
+                        row,
+                        _(
+                            "Chủ thể «%(name)s» có cùng số điện thoại %(phone)s với "
+                            "«%(kept)s» ở dòng %(first)s: coi là một chủ thể, giữ "
+                            "tên «%(kept)s»."
+                        )
+                        % {
+                            "name": values["name"],
+                            "phone": values["phone"],
+                            "kept": plan.label,
+                            "first": plan.first_row,
+                        },
+                    )
+                self._merge_producer(plan, values, row)
             if plan.values["phone"]:
                 by_phone.setdefault(plan.values["phone"], plan)
-            plan.rows.append(block["rows"][0].row)
+            plan.rows.append(row)
             block["producer"] = plan
         for plan in plans:
-            plan.existing = self._find_existing(plan.values)
+            plan.existing, other = self._same_producer(
+                plan.values, self.db_by_phone, self.db_by_name, lambda record: record
+            )
+            if other is not None:
+                self._warn_phone_of_another(plan.first_row, plan.values, other)
         return plans
+
+    @staticmethod
+    def _same_producer(values, by_phone, by_name, values_of):
+        """(the candidate that is the same producer as ``values``, the candidate of
+        another kind that has its phone), either ``None``."""
+        phone = values["phone"]
+        other = None
+        if phone and (candidate := by_phone.get(phone)) is not None:
+            if is_same_producer(values, values_of(candidate), by_phone=True):
+                return candidate, None
+            other = candidate
+        same = next(
+            (
+                candidate
+                for candidate in by_name.get(fold(values["name"]), [])
+                if is_same_producer(values, values_of(candidate))
+            ),
+            None,
+        )
+        return same, other
+
+    def _warn_phone_of_another(self, row, values, other):
+        self.warn(
+            row,
+            _(
+                "Chủ thể «%(name)s» có cùng số điện thoại %(phone)s với «%(other)s» "
+                "nhưng khác loại hình: ghi là hai chủ thể."
+            )
+            % {
+                "name": values["name"],
+                "phone": values["phone"],
+                "other": other["name"],
+            },
+        )
 
     def _merge_producer(self, plan, values, row):
         for name in ("representative", "address", "phone"):
@@ -500,19 +565,6 @@ class Planner:
                         "value": values[name],
                     },
                 )
-
-    def _find_existing(self, values):
-        if values["phone"] and values["phone"] in self.db_by_phone:
-            return self.db_by_phone[values["phone"]]
-        key = (fold(values["name"]), fold(values["representative"]))
-        return next(
-            (
-                producer
-                for producer in self.db_by_name.get(key, [])
-                if not values["phone"] or not producer["phone"]
-            ),
-            None,
-        )
 
     def _resolve_communes(self, plans):
         for plan in plans:
