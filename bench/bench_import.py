@@ -6,7 +6,8 @@
     .venv/bin/python bench/bench_import.py [ROWS]          # default 20,000
 
 It generates the sheet (bench/make_sheet.py) if missing, DELETES the registry's
-producers, products and registrations of Lai Châu in that database, then runs the
+producers, products and registrations of Lai Châu in that database (so it refuses a
+database whose name lacks "bench"), then runs the
 import as the app does it: record the upload, preview (read + plan), commit (read +
 plan + write in one transaction). A second run of the same file follows (everything
 unchanged). It prints the machine's load, wall time, CPU time (this process's,
@@ -96,6 +97,14 @@ def main():
     rows = int(sys.argv[1]) if len(sys.argv) > 1 else 20_000
     if connection.vendor != "postgresql":
         print("Chạy trên PostgreSQL: đặt DATABASE_URL (xem đầu tệp).")
+        sys.exit(2)
+    if "bench" not in connection.settings_dict["NAME"]:
+        # It deletes the province's registry: never on a database someone works in.
+        print(
+            "Cơ sở dữ liệu «%s» không có «bench» trong tên: kịch bản này xoá danh bạ "
+            "của tỉnh, chỉ chạy trên cơ sở dữ liệu riêng để đo (xem đầu tệp)."
+            % connection.settings_dict["NAME"]
+        )
         sys.exit(2)
     path = BASE_DIR / "var" / f"bench-registration-{rows}.xlsx"
     if not path.exists():
