@@ -100,10 +100,10 @@ def main():
         sys.exit(2)
     if "bench" not in connection.settings_dict["NAME"]:
         # It deletes the province's registry: never on a database someone works in.
+        name = connection.settings_dict["NAME"]
         print(
-            "Cơ sở dữ liệu «%s» không có «bench» trong tên: kịch bản này xoá danh bạ "
-            "của tỉnh, chỉ chạy trên cơ sở dữ liệu riêng để đo (xem đầu tệp)."
-            % connection.settings_dict["NAME"]
+            f"Cơ sở dữ liệu «{name}» không có «bench» trong tên: kịch bản này xoá danh "
+            "bạ của tỉnh, chỉ chạy trên cơ sở dữ liệu riêng để đo (xem đầu tệp)."
         )
         sys.exit(2)
     path = BASE_DIR / "var" / f"bench-registration-{rows}.xlsx"
