@@ -24,6 +24,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from .documents.verification import new_verification_code
 from .enums import (
     CertificateStatus,
     CouncilRole,
@@ -1039,6 +1040,15 @@ class Certificate(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="followed_by",
+    )
+    # Printed in the QR code (/xac-minh/<code>/); random, so that it survives a
+    # change of SECRET_KEY (see evaluation.documents.verification).
+    verification_code = models.CharField(
+        _("mã xác minh"),
+        max_length=40,
+        unique=True,
+        default=new_verification_code,
+        editable=False,
     )
     created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
 

@@ -207,20 +207,18 @@ class Verification(TemplateView):
     template_name = "documents/verify.html"
 
     def get_context_data(self, **kwargs):
-        from evaluation.documents.verification import parse_token
+        from evaluation.documents.verification import product_id_from_token
         from evaluation.enums import CertificateStatus
         from evaluation.models import Certificate
 
         context = super().get_context_data(**kwargs)
-        parsed = parse_token(kwargs["token"])
+        token = kwargs["token"]
         certificates = Certificate.objects.select_related("product")
-        if parsed is None:
-            certificate = None
-        elif parsed[0] == "certificate":
-            certificate = certificates.filter(pk=parsed[1]).first()
-        else:
+        certificate = certificates.filter(verification_code=token).first()
+        product_id = None if certificate else product_id_from_token(token)
+        if product_id is not None:
             certificate = (
-                certificates.filter(product_id=parsed[1])
+                certificates.filter(product_id=product_id)
                 .order_by("-issued_on", "-id")
                 .first()
             )

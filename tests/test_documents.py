@@ -330,7 +330,7 @@ def test_verification_page_says_whether_the_certificate_stands(
 
 
 def test_verification_page_by_product_shows_its_latest_certificate(lai_chau, client):
-    from evaluation.documents.verification import product_token
+    from evaluation.documents.verification import new_verification_code, product_token
 
     _round, (old, *_rest) = make_decision(1, decision_date=date(2020, 3, 2))
     newer = Certificate.objects.get(pk=old.pk)
@@ -339,6 +339,7 @@ def test_verification_page_by_product_shows_its_latest_certificate(lai_chau, cli
     newer.issued_on = newer.decision_date = date.today()
     newer.expires_on = date.today() + timedelta(days=3 * 365)
     newer.follows = old
+    newer.verification_code = new_verification_code()
     newer.save()
 
     response = client.get(reverse("ocop:verify", args=[product_token(old.product)]))

@@ -1,21 +1,34 @@
-"""Tokens printed in a certificate's QR code, opening its public verification page.
+"""What a certificate's QR code opens: its public verification page.
 
-A token is the certificate's id and a keyed hash of it (``12-3fa9c0d2e1b4``): short
-enough for a small QR code, and not guessable from another certificate's token. A
-product token (``sp12-…``) opens the product's latest certificate, for a QR code
-printed on the package that stays right when the certificate is renewed.
+Each certificate carries a random code of its own (``Certificate.verification_code``,
+16 letters and digits), printed in its QR code as ``/xac-minh/<code>/``. The code is
+stored, not derived from ``SECRET_KEY``, so a printed QR code keeps answering when
+the key changes. Certificates issued before codes were stored were printed with a
+keyed hash of their id (``12-3fa9c0d2e1b4``); a migration made that token their code,
+so those printed QR codes answer too, whatever happens to the key afterwards.
+
+A product token (``sp12-…``) opens the product's latest certificate, for a QR code
+printed on the package that stays right when the certificate is renewed; it is still
+a keyed hash, and nothing prints it yet.
 """
 
+import base64
 import hashlib
 import hmac
+import secrets
 
 from django.conf import settings
 from django.urls import reverse
 
 TOKEN_SALT = b"ocop.certificate.verify"
-
-
 PRODUCT_PREFIX = "sp"
+CODE_BYTES = 10
+
+
+def new_verification_code():
+    """16 lower-case letters and digits (80 random bits): unguessable, and easy to
+    read out over the phone when the QR code will not scan."""
+    return base64.b32encode(secrets.token_bytes(CODE_BYTES)).decode().lower()
 
 
 def _digest(value):
@@ -24,7 +37,8 @@ def _digest(value):
 
 
 def certificate_token(certificate):
-    return f"{certificate.pk}-{_digest(certificate.pk)}"
+    """What the certificate's QR code carries."""
+    return certificate.verification_code
 
 
 def product_token(product):
@@ -32,23 +46,15 @@ def product_token(product):
     return f"{value}-{_digest(value)}"
 
 
-def parse_token(token):
-    """``("certificate", id)`` or ``("product", id)``, or None if not our token."""
+def product_id_from_token(token):
+    """The product id a product token stands for, or None if it is not one."""
     value, _, digest = token.partition("-")
+    number = value.removeprefix(PRODUCT_PREFIX)
+    if not (value.startswith(PRODUCT_PREFIX) and number.isdigit()):
+        return None
     if not hmac.compare_digest(digest, _digest(value)):
         return None
-    if value.isdigit():
-        return "certificate", int(value)
-    number = value.removeprefix(PRODUCT_PREFIX)
-    if value.startswith(PRODUCT_PREFIX) and number.isdigit():
-        return "product", int(number)
-    return None
-
-
-def certificate_id_from_token(token):
-    """The certificate id a certificate token stands for, or None."""
-    parsed = parse_token(token)
-    return parsed[1] if parsed and parsed[0] == "certificate" else None
+    return int(number)
 
 
 def verification_url(certificate):
