@@ -6,6 +6,7 @@ app_name = "ocop"
 
 urlpatterns = [
     path("viec/<int:pk>/", views.JobDetail.as_view(), name="job-detail"),
+    path("viec/<int:pk>/chay-lai/", views.JobRunAgain.as_view(), name="job-run-again"),
     path("tai-lieu/", views.DocumentList.as_view(), name="document-list"),
     path(
         "tai-lieu/<int:pk>/tai-ve/",

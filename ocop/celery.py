@@ -20,4 +20,10 @@ app.conf.beat_schedule = {
         "task": "evaluation.expire_certificates",
         "schedule": crontab(hour=0, minute=30),
     },
+    # A job whose worker died (and that no other worker took over) shows as failed,
+    # with the reason, instead of "running" for ever.
+    "fail-stale-jobs": {
+        "task": "ocop.fail_stale_jobs",
+        "schedule": crontab(minute="*/5"),
+    },
 }

@@ -49,7 +49,11 @@ class AuditEntry(models.Model):
 
 
 class Job(models.Model):
-    """A piece of long work done in the background, with progress people can watch."""
+    """A piece of long work done in the background, with progress people can watch.
+
+    A running job's worker touches ``heartbeat_at`` as it makes progress: a job whose
+    heartbeat stopped lost its worker, and may be taken over or failed (``ocop.jobs``).
+    """
 
     kind = models.CharField(_("loại việc"), max_length=100, db_index=True)
     status = models.CharField(
@@ -76,6 +80,10 @@ class Job(models.Model):
     created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
     started_at = models.DateTimeField(_("bắt đầu lúc"), null=True, blank=True)
     finished_at = models.DateTimeField(_("xong lúc"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(_("tín hiệu gần nhất"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("số lần chạy"), default=0)
+    # The Celery task that does the work, so that a failed job can be run again.
+    task_name = models.CharField(_("tác vụ"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("việc chạy nền")
@@ -88,6 +96,10 @@ class Job(models.Model):
     @property
     def is_finished(self):
         return self.status in JOB_FINAL_STATUSES
+
+    @property
+    def can_run_again(self):
+        return self.status == JobStatus.FAILED and bool(self.task_name)
 
     @property
     def percent(self):

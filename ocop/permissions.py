@@ -56,4 +56,5 @@ def visible_documents(user, queryset=None):
 
 
 rules.add_perm("ocop.view_job", is_province_wide | started_job)
+rules.add_perm("ocop.run_job_again", is_province_wide | started_job)
 rules.add_perm("ocop.start_document_jobs", can_start_document_jobs)

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
@@ -18,7 +19,7 @@ from .forms import (
     JOB_ROUND_SUMMARY,
     DocumentJobForm,
 )
-from .jobs import start_job
+from .jobs import run_again, start_job
 from .models import Job
 from .permissions import visible_documents, visible_jobs
 
@@ -46,7 +47,24 @@ class JobDetail(LoginRequiredMixin, DetailView):
         found = visible_documents(self.request.user).in_bulk(ids)
         # In the order the job made them: the bundle first, then each certificate.
         context["documents"] = [found[pk] for pk in ids if pk in found]
+        context["can_run_again"] = self.object.can_run_again and (
+            self.request.user.has_perm("ocop.run_job_again", self.object)
+        )
         return context
+
+
+class JobRunAgain(LoginRequiredMixin, View):
+    """Queue a failed job again (its worker died, or a fault was fixed since)."""
+
+    def post(self, request, pk):
+        job = get_object_or_404(visible_jobs(request.user), pk=pk)
+        if not request.user.has_perm("ocop.run_job_again", job):
+            raise PermissionDenied
+        if run_again(job, request.user):
+            messages.success(request, _("Đã xếp việc vào hàng đợi để chạy lại."))
+        else:
+            messages.warning(request, _("Việc này không chạy lại được."))
+        return redirect("ocop:job-detail", job.pk)
 
 
 class DocumentDownload(LoginRequiredMixin, View):
