@@ -14,7 +14,7 @@ reason. The work function returns the job's result, e.g. ``{"document_ids": [..]
 
 A worker can die mid-job (killed, out of memory, the machine restarted). Each call of
 ``progress`` is the job's heartbeat. Tasks are acknowledged late, so the broker hands a
-dead worker's task to another worker (after ``CELERY_VISIBILITY_TIMEOUT``); that
+dead worker's task to another worker (after its visibility timeout, 15 minutes); that
 delivery takes the job over when its heartbeat is older than ``TAKE_OVER_AFTER``, and
 the run it replaced, should it wake up, stops at its next heartbeat. A job nobody takes
 over is failed by Celery beat (``fail_stale_jobs``) after ``WORKER_GONE_AFTER``, with
@@ -41,7 +41,7 @@ logger = logging.getLogger(__name__)
 PASSING_FAULTS = (OperationalError, ConnectionError, TimeoutError)
 # A running job silent this long has lost its worker: a new delivery may take it
 # over. Work reports progress every few seconds; the broker redelivers only after
-# its visibility timeout (settings.CELERY_VISIBILITY_TIMEOUT, longer than this).
+# its visibility timeout (settings.CELERY_BROKER_TRANSPORT_OPTIONS, longer).
 TAKE_OVER_AFTER = timedelta(minutes=5)
 # Silent this long, and no worker took it over: Celery beat fails it.
 WORKER_GONE_AFTER = timedelta(minutes=30)
