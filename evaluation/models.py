@@ -16,7 +16,8 @@ How the programme ranks a product, in the words of this app:
 - A **certificate** is valid 36 months from issue.
 """
 
-from datetime import date
+import functools
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -465,19 +466,36 @@ class Dossier(models.Model):
 
 
 def add_working_days(start, days):
-    """``start`` plus ``days`` working days (Monday to Friday).
+    """``start`` plus ``days`` working days: not a weekend, not a public holiday.
 
-    Public holidays are not counted out; the province has no fixed list of them.
+    Vietnam's public holidays (New Year, Tết, the Hùng Kings, 30/4 and 1/5, 2/9 and
+    its adjacent day), the days off given in lieu and the Saturdays worked in
+    exchange come from the ``holidays`` package's calendar for Vietnam.
     """
-    from datetime import timedelta
+    return _vietnam_holidays(start.year).get_nth_working_day(start, days)
 
-    current = start
-    remaining = days
-    while remaining:
-        current += timedelta(days=1)
-        if current.weekday() < 5:
-            remaining -= 1
-    return current
+
+@functools.cache
+def _vietnam_holidays(year):
+    """Vietnam's holidays of ``year`` and the next, the years a due date can reach.
+
+    Built once per year: the lunar holidays cost a few milliseconds to work out.
+    """
+    import holidays
+
+    return holidays.country_holidays("VN", years=(year, year + 1))
+
+
+def latest_overdue_receipt(today, days=COMMUNE_ASSESSMENT_WORKING_DAYS):
+    """The last receipt day whose ``days`` working days ran out before ``today``.
+
+    A dossier received on or before it is overdue: due dates never go back as the
+    receipt moves forward, so one comparison of dates finds them all.
+    """
+    day = today
+    while add_working_days(day, days) >= today:
+        day -= timedelta(days=1)
+    return day
 
 
 def add_months(day, months):

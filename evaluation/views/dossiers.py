@@ -33,7 +33,7 @@ from ..forms import (
     ReturnForm,
     SamplesForm,
 )
-from ..models import Dossier, Evidence
+from ..models import Dossier, Evidence, latest_overdue_receipt
 from ..permissions import can_open, visible_dossiers, visible_rounds
 from ..suggest import suggest_product_set
 from .common import PAGE_SIZE, apply_to_form, report_refusal
@@ -59,6 +59,8 @@ class DossierList(LoginRequiredMixin, ListView):
             dossiers = dossiers.filter(state=get["state"])
         if get.get("year", "").isdigit():
             dossiers = dossiers.filter(programme_year__year=int(get["year"]))
+        if get.get("overdue"):
+            dossiers = dossiers.filter(overdue_assessments(date.today()))
         if get.get("q", "").strip():
             q = get["q"].strip()
             dossiers = dossiers.filter(
@@ -74,6 +76,16 @@ class DossierList(LoginRequiredMixin, ListView):
             dossier.is_overdue = dossier.is_assessment_overdue(today)
         context["states"] = DossierState.choices
         return context
+
+
+def overdue_assessments(today):
+    """The ``Q`` over ``Dossier`` of those whose commune is past its 15 working days:
+    the same rule as ``Dossier.is_assessment_overdue``, in the list's query."""
+    return Q(
+        state=DossierState.SUBMITTED,
+        received_on__lte=latest_overdue_receipt(today),
+        commune_assessment__isnull=True,
+    )
 
 
 class DossierDetail(LoginRequiredMixin, DetailView):
