@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ocop.audit import record
+from ocop.jobs import PASSING_FAULTS
 
 from ..enums import ImportStatus
 from ..models import ImportBatch
@@ -141,22 +142,47 @@ def preview_batch(batch, year=None, progress=None):
     return preview
 
 
+class BatchNotCommittable(ImportRefused):
+    """The batch is not waiting to be committed (refused, or failed for good)."""
+
+
+def _check_committable(batch):
+    """True if the batch was committed already; raises unless it awaits its commit."""
+    if batch.status == ImportStatus.COMMITTED:
+        return True
+    if batch.status != ImportStatus.PREVIEWED:
+        reason = (batch.summary or {}).get("error") or (batch.preview or {}).get(
+            "refused", ""
+        )
+        message = _("Lần nhập này không ghi được vào cơ sở dữ liệu (%(status)s).") % {
+            "status": batch.get_status_display()
+        }
+        if reason:
+            message = f"{message} {reason}"
+        raise BatchNotCommittable(message)
+    return False
+
+
 def commit_batch(batch, user=None, progress=None):
     """Write a previewed batch to the registry, in one transaction.
 
     Reads the file again and plans it against the database as it is now, inside the
     transaction, so that what is written matches what the registry holds. Side
     effects: producers, products and registrations; the batch's status and summary;
-    an audit entry. On failure the registry is left as it was and the batch is
-    marked ``FAILED``; the exception is raised again.
+    an audit entry. A batch already committed is not written again (its summary is
+    returned); one that is neither previewed nor committed raises
+    ``BatchNotCommittable``. On a passing fault (the database connection lost, a
+    deadlock) nothing is written and the batch stays committable, so that a retry
+    commits it; on any other failure the batch is marked ``FAILED``. Either way the
+    exception is raised again.
     """
-    if batch.status != ImportStatus.PREVIEWED:
+    if _check_committable(batch):
         return batch.summary
     try:
         content = read_workbook(batch.file.path, progress=progress)
         with transaction.atomic():
             locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
-            if locked.status != ImportStatus.PREVIEWED:
+            if _check_committable(locked):
                 return locked.summary
             plan = plan_import(content, batch.province, year=batch.year)
             if plan.has_errors:
@@ -183,6 +209,11 @@ def commit_batch(batch, user=None, progress=None):
                 to_state=ImportStatus.COMMITTED,
                 data={"counts": counts, "year": plan.year},
             )
+    except BatchNotCommittable:
+        raise
+    except PASSING_FAULTS as exc:
+        logger.warning("import batch %s not committed, will retry: %s", batch.pk, exc)
+        raise
     except Exception as exc:
         message = getattr(exc, "message", "") or str(exc) or exc.__class__.__name__
         ImportBatch.objects.filter(pk=batch.pk).update(
