@@ -636,11 +636,14 @@ def _play_awaiting_commune(step, registration, people):
 
 
 def _play_returned(step, registration, people, from_state, reason):
+    """Returned by the stage it is at: the district's council, or the commune."""
     if from_state == DossierState.WAITING:
         dossier = _sent_up(step, registration, people)
+        returner = people.district_officer(registration)
     else:
         dossier = _to_commune(step, registration, people)
-    services.return_dossier(dossier, people.district_officer(registration), reason)
+        returner = people.commune_officer(registration)
+    services.return_dossier(dossier, returner, reason)
 
 
 def sheet_selections(spec, total, *, rng, level=None):

@@ -7,6 +7,10 @@
   made there), and records the commune's assessment.
 - A council member sees the products of their council's open rounds, scores them,
   and, as chair, corrects scores and closes the round.
+- A dossier is returned for more information by the role of the stage it is at: the
+  commune officer during the commune's assessment, the district officer while it
+  waits at their district's council, province staff at the province's council (and
+  at the Ministry, whose result the province records).
 
 Lists go through the ``visible_*`` functions; actions through the permissions at the
 bottom (``user.has_perm("evaluation.score_evaluation", evaluation)``).
@@ -24,7 +28,7 @@ from registry.permissions import (
     is_province_wide,
 )
 
-from .enums import SCORING_ROLES, CouncilRole, RoundState
+from .enums import SCORING_ROLES, CouncilRole, RoundState, TierKind, TierLevel
 from .models import Certificate, CouncilMembership, Dossier, Evaluation, Round
 
 # -- lists ---------------------------------------------------------------------------
@@ -161,6 +165,38 @@ def is_in_open_round_of_my_council(user, obj):
     ).exists()
 
 
+def _tier(obj):
+    return _dossier(obj).current_tier
+
+
+@rules.predicate
+def is_at_commune_stage(user, obj):
+    """The dossier is at the commune's assessment, not yet sent up."""
+    if obj is None:
+        return False
+    tier = _tier(obj)
+    return tier is None or tier.kind == TierKind.ASSESSMENT
+
+
+# The tier levels whose dossiers the province's own staff return.
+PROVINCE_LEVELS = (TierLevel.PROVINCE, TierLevel.MINISTRY)
+
+
+@rules.predicate
+def is_at_district_tier(user, obj):
+    """The dossier is at a tier whose rounds belong to a district (148/QĐ-TTg)."""
+    tier = _tier(obj) if obj is not None else None
+    return tier is not None and tier.level == TierLevel.DISTRICT
+
+
+@rules.predicate
+def is_at_province_tier(user, obj):
+    """The dossier is at the province's council, or at the Ministry's tier, whose
+    result the province records."""
+    tier = _tier(obj) if obj is not None else None
+    return tier is not None and tier.level in PROVINCE_LEVELS
+
+
 def _round(obj):
     return obj.round if isinstance(obj, Evaluation) else obj
 
@@ -235,6 +271,13 @@ can_view_dossier = (
     | (is_council_member & is_in_open_round_of_my_council)
 )
 can_change_dossier = province_on_dossier | officer_on_dossier
+# Each stage's own role returns a dossier: no one sends back what another tier has
+# to look at, and no commune can reopen a dossier already at a council.
+can_return_dossier = (
+    (is_commune_officer & is_dossier_commune & is_at_commune_stage)
+    | (is_district_officer & is_dossier_district & is_at_district_tier)
+    | (province_on_dossier & is_at_province_tier)
+)
 can_assess_dossier = province_on_dossier | (is_commune_officer & is_dossier_commune)
 can_manage_round = province_on_round | (is_district_officer & is_round_of_my_district)
 can_view_round = can_manage_round | is_round_member
@@ -242,7 +285,7 @@ can_view_round = can_manage_round | is_round_member
 rules.add_perm("evaluation.view_dossier", can_view_dossier)
 rules.add_perm("evaluation.change_dossier", can_change_dossier)
 rules.add_perm("evaluation.submit_dossier", can_change_dossier)
-rules.add_perm("evaluation.return_dossier", can_change_dossier)
+rules.add_perm("evaluation.return_dossier", can_return_dossier)
 rules.add_perm("evaluation.assess_dossier", can_assess_dossier)
 rules.add_perm("evaluation.view_round", can_view_round)
 rules.add_perm("evaluation.manage_round", can_manage_round)
@@ -253,3 +296,7 @@ rules.add_perm("evaluation.close_round", is_council_chair)
 rules.add_perm("evaluation.record_ministry_result", is_province_wide)
 rules.add_perm("evaluation.revoke_certificate", is_province_wide)
 rules.add_perm("evaluation.manage_sheets", is_administrator)
+# The sheets are the official criteria every role fills or scores against: anyone
+# signed in reads them, their checks and their versions; administrators import and
+# correct them (manage_sheets).
+rules.add_perm("evaluation.view_sheets", rules.is_authenticated)

@@ -146,6 +146,25 @@ def test_change_dossier_is_limited_to_its_area(area, who, allowed):
     user = getattr(area.users, who)
 
     assert user.has_perm("evaluation.change_dossier", area.in_tam_duong) is allowed
+
+
+@pytest.mark.parametrize(
+    ("who", "allowed"),
+    [
+        ("tam_duong", True),
+        ("province", False),
+        ("commune", False),
+        ("city", False),
+        ("other_commune", False),
+        ("member", False),
+        ("outsider", False),
+    ],
+)
+def test_return_of_a_dossier_at_the_district_council_is_for_its_district(
+    area, who, allowed
+):
+    user = getattr(area.users, who)
+
     assert user.has_perm("evaluation.return_dossier", area.in_tam_duong) is allowed
 
 

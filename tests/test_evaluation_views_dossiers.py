@@ -104,9 +104,11 @@ def confirm_set(dossier, officer):
     )
 
 
-def test_return_keeps_the_reason_and_resubmit_goes_back(client, officer, draft):
+def test_return_keeps_the_reason_and_resubmit_goes_back(
+    client, officer, commune_officer, draft
+):
     submitted(draft, officer)
-    client.force_login(officer)
+    client.force_login(commune_officer)
 
     empty = client.post(
         reverse("evaluation:dossier-return", args=[draft.pk]),
@@ -119,6 +121,7 @@ def test_return_keeps_the_reason_and_resubmit_goes_back(client, officer, draft):
     )
     draft.refresh_from_db()
     returned_state, reason = draft.state, draft.returned_reason
+    client.force_login(officer)
     client.post(reverse("evaluation:dossier-resubmit", args=[draft.pk]))
 
     draft.refresh_from_db()

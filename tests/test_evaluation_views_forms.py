@@ -137,9 +137,11 @@ def test_samples_within_range_are_recorded(client, officer, draft):
 # -- return, product set, commune assessment ------------------------------------------
 
 
-def test_return_without_a_reason_is_refused_at_the_field(client, officer, draft):
+def test_return_without_a_reason_is_refused_at_the_field(
+    client, officer, commune_officer, draft
+):
     submitted(draft, officer)
-    client.force_login(officer)
+    client.force_login(commune_officer)
 
     response = post(client, "dossier-return", draft, {"reason": "  "})
 

@@ -15,6 +15,7 @@ from ..enums import (
     SAMPLES_MAX,
     CertificateStatus,
     DossierState,
+    TierKind,
 )
 from ..models import (
     Certificate,
@@ -148,17 +149,31 @@ def submit_dossier(dossier, actor, *, received_on=None):
     return dossier
 
 
+# The states from which a dossier may be sent back for more information: at the
+# commune (before or after its assessment), or waiting for a council or the Ministry.
+RETURNABLE_STATES = frozenset(
+    {DossierState.SUBMITTED, DossierState.ASSESSED, DossierState.WAITING}
+)
+
+
+def is_at_commune_stage(dossier):
+    """Whether the dossier is still at its rulebook's first step, the commune's
+    assessment (it has not been sent up to a council yet)."""
+    tier = dossier.current_tier
+    return tier is None or tier.kind == TierKind.ASSESSMENT
+
+
 @transaction.atomic
 def return_dossier(dossier, actor, reason):
     """Send the dossier back for more information, keeping the reason.
 
+    The dossier stays at its tier: once resubmitted it goes back to where it was
+    returned from (see ``resubmit_dossier``).
     Side effects: an audit entry ``evaluation.dossier.returned``.
     """
     reason = _require_text(reason, "reason", _("Cần ghi lý do trả lại hồ sơ."))
     dossier = _locked(Dossier, dossier)
-    _require_state(
-        dossier, DossierState.SUBMITTED, DossierState.ASSESSED, DossierState.WAITING
-    )
+    _require_state(dossier, *RETURNABLE_STATES)
     previous = dossier.state
     dossier.state = DossierState.RETURNED
     dossier.returned_reason = reason
@@ -178,17 +193,26 @@ def return_dossier(dossier, actor, reason):
 def resubmit_dossier(dossier, actor, *, received_on=None):
     """Submit a returned dossier again; it goes back to where it was returned from.
 
-    A dossier returned before the commune's assessment waits for it again (its 15
-    working days start over); one returned after it goes back to being assessed.
+    Returning leaves the dossier at its tier. One returned while waiting at a council
+    (or at the Ministry) waits there again, for that tier to score it: it is never
+    sent on unscored. One returned at the commune goes back to the commune: to wait
+    for its assessment (the 15 working days start over), or, already assessed, to
+    be sent up.
     Side effects: an audit entry ``evaluation.dossier.resubmitted``.
     """
     dossier = _locked(Dossier, dossier)
     _require_state(dossier, DossierState.RETURNED)
     assessed = CommuneAssessment.objects.filter(dossier=dossier).exists()
-    dossier.state = DossierState.ASSESSED if assessed else DossierState.SUBMITTED
+    at_commune = is_at_commune_stage(dossier)
+    if not at_commune:
+        dossier.state = DossierState.WAITING
+    elif assessed:
+        dossier.state = DossierState.ASSESSED
+    else:
+        dossier.state = DossierState.SUBMITTED
     dossier.submitted_at = timezone.now()
     dossier.submitted_by = actor
-    if not assessed:
+    if at_commune and not assessed:
         dossier.received_on = received_on or timezone.localdate()
     dossier.save(
         update_fields=[
@@ -286,12 +310,22 @@ def record_commune_assessment(
 def send_up(dossier, actor):
     """The commune sends an assessed dossier to the first council of its rulebook.
 
+    Only from the commune's own step: a dossier further up moves on only by its
+    council's referral (``refer_round``).
     Side effects: an audit entry ``evaluation.dossier.sent_up``.
     """
     dossier = _locked(Dossier, dossier)
     if not CommuneAssessment.objects.filter(dossier=dossier).exists():
         raise ValidationError(
             _("Hồ sơ chưa có đánh giá của xã nên chưa gửi lên cấp trên được.")
+        )
+    if not is_at_commune_stage(dossier):
+        raise ValidationError(
+            _(
+                "Hồ sơ đang ở %(tier)s, không còn ở cấp xã: chỉ hồ sơ xã đã đánh giá "
+                "mới gửi lên cấp trên được."
+            )
+            % {"tier": dossier.current_tier.name}
         )
     _require_state(dossier, DossierState.ASSESSED)
     previous_tier = dossier.current_tier

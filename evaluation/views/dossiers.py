@@ -35,6 +35,7 @@ from ..forms import (
 )
 from ..models import Dossier, Evidence, latest_overdue_receipt
 from ..permissions import can_open, visible_dossiers, visible_rounds
+from ..services.dossiers import RETURNABLE_STATES
 from ..suggest import suggest_product_set
 from .common import PAGE_SIZE, apply_to_form, report_refusal
 from .sheet import bands_json, js_messages, sheet_parts
@@ -120,6 +121,8 @@ class DossierDetail(LoginRequiredMixin, DetailView):
             is_editable=is_editable,
             is_open=dossier.state in DOSSIER_OPEN_STATES,
             can_assess=user.has_perm("evaluation.assess_dossier", dossier),
+            can_return=dossier.state in RETURNABLE_STATES
+            and user.has_perm("evaluation.return_dossier", dossier),
             can_record_ministry=user.has_perm(
                 "evaluation.record_ministry_result", dossier
             )
