@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ocop import audit
+from registry.models import Province
 
 from .. import scoring
 from ..enums import (
@@ -39,7 +40,15 @@ logger = logging.getLogger(__name__)
 
 
 def next_certificate_number(province, year):
-    """The next free number of the year's certificates: ``0007/2023/OCOP-12``."""
+    """The next free number of the year's certificates: ``0007/2023/OCOP-12``.
+
+    Call it in the transaction that saves the certificate: it locks the province's
+    row until the end of that transaction, so two decisions issued at once take
+    their numbers one after the other instead of the same one.
+    """
+    # FOR NO KEY UPDATE: it waits for another issuance in the province, but not
+    # for the rows being added elsewhere that merely refer to the province.
+    Province.objects.select_for_update(no_key=True).get(pk=province.pk)
     suffix = f"/{year}/OCOP-{province.code}"
     count = Certificate.objects.filter(number__endswith=suffix).count()
     number = count + 1
