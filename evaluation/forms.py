@@ -209,6 +209,15 @@ class DecisionForm(BootstrapMixin, forms.Form):
     decision_date = forms.DateField(label=_("Ngày quyết định"), widget=DATE_INPUT)
 
 
+class CertifyForm(DecisionForm):
+    """One authority's decision on a round's results; ``authority`` names which."""
+
+    authority = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def clean_authority(self):
+        return self.cleaned_data["authority"] or None
+
+
 class MinistryResultForm(DecisionForm):
     stars = forms.IntegerField(label=_("Hạng sao"), min_value=1, max_value=5)
     score = forms.DecimalField(

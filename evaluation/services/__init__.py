@@ -22,6 +22,8 @@ from ._helpers import (
     scoring_sheet_for,
 )
 from .certificates import (
+    CertificationGroup,
+    certification_groups,
     certify,
     expire_certificates,
     next_certificate_number,
@@ -64,11 +66,13 @@ from .scores import (
 )
 
 __all__ = [
+    "CertificationGroup",
     "FOLLOWING_KINDS",
     "add_council_member",
     "add_to_round",
     "attach_evidence",
     "can_score",
+    "certification_groups",
     "certify",
     "close_round",
     "compute_result",

@@ -1,6 +1,7 @@
 """Certificates: issuing, the Ministry's result, revoking and expiry."""
 
 import logging
+from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -126,12 +127,75 @@ def _issue(
     return certificate
 
 
-@transaction.atomic
-def certify(round, actor, *, decision_number, decision_date, issued_on=None, tier=None):
-    """Issue the certificates of a closed round's certified results.
+@dataclass
+class CertificationGroup:
+    """The results of a round that one authority certifies, under one decision."""
 
-    ``tier`` restricts it to the results that tier certifies (a result may be
-    certified by a lower tier than the round's). Returns the new certificates.
+    authority: str
+    evaluations: list = field(default_factory=list)
+
+
+def _certified_stars(evaluation):
+    """The highest level the certifying tier certifies at or below the stars."""
+    return max(
+        level
+        for level in evaluation.certifying_tier.certifies_stars
+        if level <= evaluation.stars
+    )
+
+
+def certification_groups(round, tier=None):
+    """A closed round's certified results still without a certificate, grouped by
+    the authority that certifies their stars, the highest tier's first.
+
+    Under 148/QĐ-TTg a province round holds 4-star results, certified by the
+    province, and 3-star ones, certified by the People's Committee of the district
+    that referred each of them: one group per authority, each its own decision.
+    Each evaluation carries ``certified_stars``.
+    """
+    evaluations = (
+        round.evaluations.filter(outcome=Outcome.CERTIFIED, certificates__isnull=True)
+        .select_related(
+            "dossier__registration__product__producer",
+            "dossier__registration__district",
+            "dossier__registration__province",
+            "certifying_tier",
+        )
+        .order_by("id")
+    )
+    if tier is not None:
+        evaluations = evaluations.filter(certifying_tier=tier)
+    groups = {}
+    for evaluation in evaluations:
+        evaluation.certified_stars = _certified_stars(evaluation)
+        authority = _authority(
+            evaluation.certifying_tier, evaluation.dossier.registration
+        )
+        groups.setdefault(authority, CertificationGroup(authority))
+        groups[authority].evaluations.append(evaluation)
+    return sorted(
+        groups.values(),
+        key=lambda g: (-g.evaluations[0].certifying_tier.order, g.authority),
+    )
+
+
+@transaction.atomic
+def certify(
+    round,
+    actor,
+    *,
+    decision_number,
+    decision_date,
+    issued_on=None,
+    tier=None,
+    authority=None,
+):
+    """Issue, under one decision, the certificates of a closed round's certified
+    results.
+
+    A decision is one authority's: ``authority`` (or ``tier``) names the results it
+    certifies, and a decision that would cover results of several authorities is
+    refused (see ``certification_groups``). Returns the new certificates.
     Side effects: per certificate, audit entries ``evaluation.certificate.issued``
     and ``evaluation.dossier.certified``.
     """
@@ -144,29 +208,30 @@ def certify(round, actor, *, decision_number, decision_date, issued_on=None, tie
     round = _locked(Round, round)
     if round.state != RoundState.CLOSED:
         raise ValidationError(_("Cần đóng đợt đánh giá trước khi công nhận."))
-    evaluations = round.evaluations.filter(
-        outcome=Outcome.CERTIFIED, certificates__isnull=True
-    ).select_related(
-        "dossier__registration__product__producer",
-        "dossier__registration__district",
-        "dossier__registration__province",
-        "certifying_tier",
-    )
-    if tier is not None:
-        evaluations = evaluations.filter(certifying_tier=tier)
-    certificates = []
-    for evaluation in evaluations:
-        stars = max(
-            level
-            for level in evaluation.certifying_tier.certifies_stars
-            if level <= evaluation.stars
+    groups = certification_groups(round, tier)
+    if authority is not None:
+        groups = [group for group in groups if group.authority == authority]
+    if len(groups) > 1:
+        raise ValidationError(
+            _(
+                "Các kết quả này do %(count)s cơ quan công nhận (%(authorities)s): "
+                "mỗi cơ quan ra một quyết định với số và ngày của mình; hãy công "
+                "nhận theo từng cơ quan."
+            )
+            % {
+                "count": len(groups),
+                "authorities": "; ".join(group.authority for group in groups),
+            }
         )
+
+    certificates = []
+    for evaluation in groups[0].evaluations if groups else []:
         certificates.append(
             _issue(
                 evaluation.dossier,
                 actor,
                 tier=evaluation.certifying_tier,
-                stars=stars,
+                stars=evaluation.certified_stars,
                 score=evaluation.score,
                 evaluation=evaluation,
                 ministry_result=None,

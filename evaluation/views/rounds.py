@@ -17,7 +17,7 @@ from registry.permissions import visible_products
 
 from .. import services
 from ..enums import SCORING_ROLES, CouncilRole, DossierState, RoundState, TierLevel
-from ..forms import DecisionForm, PrecheckForm, ReasonForm, RoundForm
+from ..forms import CertifyForm, PrecheckForm, ReasonForm, RoundForm
 from ..models import ConflictOfInterest, Council, MemberScore
 from ..permissions import (
     can_open,
@@ -207,10 +207,14 @@ class RoundDetail(LoginRequiredMixin, DetailView):
             is_chair=user.has_perm("evaluation.close_round", round),
             can_manage=user.has_perm("evaluation.manage_round", round),
             can_precheck=user.has_perm("evaluation.precheck_evaluation", round),
-            decision_form=kwargs.get("decision_form") or DecisionForm(),
+            decision_form=kwargs.get("decision_form") or CertifyForm(),
             precheck_form=PrecheckForm(),
             conflict_form=ReasonForm(),
         )
+        if context["can_manage"] and not round.is_open:
+            context["certify_groups"] = certify_groups(
+                round, kwargs.get("decision_form")
+            )
         if context["can_manage"] and round.is_open:
             waiting = visible_dossiers(user).filter(
                 state=DossierState.WAITING, current_tier=round.tier
@@ -221,6 +225,28 @@ class RoundDetail(LoginRequiredMixin, DetailView):
                 "registration__product__producer"
             )
         return context
+
+
+def certify_groups(round, refused=None):
+    """The round's results still to certify, one group per certifying authority,
+    each with the form of its own decision; the form just refused goes back to its
+    group with what was typed (to the first group when it named none)."""
+    groups = services.certification_groups(round)
+    refused_authority = refused.data.get("authority", "") if refused else None
+    for position, group in enumerate(groups, start=1):
+        # Names stay the same for every group; the ids must differ on the page.
+        auto_id = "id_%s" if position == 1 else f"id_g{position}_%s"
+        if refused is not None and refused_authority in (group.authority, ""):
+            group.form, refused = refused, None
+            group.form.auto_id = auto_id
+        else:
+            group.form = CertifyForm(
+                auto_id=auto_id, initial={"authority": group.authority}
+            )
+        group.button_id = (
+            "certify-round" if position == 1 else f"certify-round-{position}"
+        )
+    return groups
 
 
 def shown_scores(evaluation, user, mine):
@@ -393,7 +419,7 @@ class RoundRefer(RoundAction):
 
 class RoundCertify(RoundAction):
     def act(self, request, round):
-        form = DecisionForm(request.POST)
+        form = CertifyForm(request.POST)
         if form.is_valid():
             try:
                 certificates = services.certify(
@@ -401,6 +427,7 @@ class RoundCertify(RoundAction):
                     request.user,
                     decision_number=form.cleaned_data["decision_number"],
                     decision_date=form.cleaned_data["decision_date"],
+                    authority=form.cleaned_data["authority"],
                 )
             except ValidationError as error:
                 apply_to_form(form, error)
