@@ -1,11 +1,22 @@
 """The administrator's view of the evaluation data.
 
-Workflow states are changed through ``services`` only, so the states, scores and
-results are read-only here.
+The workflow's records (councils and their members, rounds, dossiers, the
+commune's assessments, results and members' sheets, corrections, conflicts, the
+Ministry's results, certificates) change only through the workflow's pages and
+``services``, which check each move and write it to the audit log: here they are
+read only. So are the rulebooks and their tiers, loaded from ``rulebooks``: the
+results already worked out depend on them.
+
+What an administrator keeps editing here is the province's reference data: its
+programme years (the rulebook of a year that has no dossier yet) and its councils'
+rules (spread, quorum). Each change is written to the audit log too.
 """
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
+
+from ocop import audit
+from ocop.admin import ReadOnlyAdmin
 
 from .models import (
     Certificate,
@@ -28,9 +39,60 @@ from .models import (
 )
 
 
-class TierInline(admin.TabularInline):
-    model = Tier
+class ReadOnlyInline:
+    """An inline shown, never edited: its rows change through the workflow."""
+
     extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class AuditedAdmin(admin.ModelAdmin):
+    """Reference data edited here, each change written to the audit log as
+    ``evaluation.<model>.created``, ``.updated`` or ``.deleted`` with the fields
+    changed and their values before and after."""
+
+    def save_model(self, request, obj, form, change):
+        before = type(obj).objects.get(pk=obj.pk) if change else None
+        super().save_model(request, obj, form, change)
+        changed = {}
+        for name in form.changed_data:
+            field = obj._meta.get_field(name)
+            changed[name] = [
+                _plain(field.value_from_object(before)) if before else None,
+                _plain(field.value_from_object(obj)),
+            ]
+        action = "updated" if change else "created"
+        self._record(request, obj, action, {"changed": changed})
+
+    def delete_model(self, request, obj):
+        self._record(request, obj, "deleted", {})
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self._record(request, obj, "deleted", {})
+        super().delete_queryset(request, queryset)
+
+    def _record(self, request, obj, action, data):
+        name = obj._meta.model_name
+        audit.record(request.user, f"evaluation.{name}.{action}", obj, data=data)
+
+
+def _plain(value):
+    return None if value is None else str(value)
+
+
+class TierInline(ReadOnlyInline, admin.TabularInline):
+    model = Tier
     fields = [
         "order",
         "level",
@@ -43,7 +105,7 @@ class TierInline(admin.TabularInline):
 
 
 @admin.register(Rulebook)
-class RulebookAdmin(admin.ModelAdmin):
+class RulebookAdmin(ReadOnlyAdmin):
     list_display = ["legal_basis", "code", "valid_from", "valid_to", "sheet_edition"]
     inlines = [TierInline]
 
@@ -93,12 +155,18 @@ class ScoringSheetAdmin(admin.ModelAdmin):
 
 
 @admin.register(ProgrammeYear)
-class ProgrammeYearAdmin(admin.ModelAdmin):
+class ProgrammeYearAdmin(AuditedAdmin):
     list_display = ["province", "year", "rulebook"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Its dossiers were opened, and their tiers set, under its rulebook.
+        if obj is not None and obj.dossiers.exists():
+            return ["province", "year", "rulebook"]
+        return []
 
 
 @admin.register(CouncilSettings)
-class CouncilSettingsAdmin(admin.ModelAdmin):
+class CouncilSettingsAdmin(AuditedAdmin):
     list_display = [
         "province",
         "max_spread",
@@ -108,52 +176,50 @@ class CouncilSettingsAdmin(admin.ModelAdmin):
     ]
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(ReadOnlyInline, admin.TabularInline):
     model = CouncilMembership
-    extra = 0
-    autocomplete_fields = ["user"]
+    fields = ["user", "role"]
 
 
 @admin.register(Council)
-class CouncilAdmin(admin.ModelAdmin):
+class CouncilAdmin(ReadOnlyAdmin):
     list_display = ["name", "tier", "district", "year"]
     list_filter = ["year", "tier__rulebook"]
     inlines = [MembershipInline]
 
 
 @admin.register(Round)
-class RoundAdmin(admin.ModelAdmin):
+class RoundAdmin(ReadOnlyAdmin):
     list_display = ["name", "tier", "district", "year", "closes_on", "state"]
     list_filter = ["year", "state"]
-    readonly_fields = ["state", "closed_at", "closed_by"]
 
 
 @admin.register(Dossier)
-class DossierAdmin(admin.ModelAdmin):
+class DossierAdmin(ReadOnlyAdmin):
     list_display = ["registration", "state", "current_tier", "received_on"]
     list_filter = ["state", "programme_year"]
-    readonly_fields = ["state", "current_tier", "submitted_at", "submitted_by"]
     search_fields = ["registration__product__name"]
 
 
 @admin.register(CommuneAssessment)
-class CommuneAssessmentAdmin(admin.ModelAdmin):
+class CommuneAssessmentAdmin(ReadOnlyAdmin):
     list_display = ["dossier", "assessed_on", "assessed_by"]
 
 
-class MemberScoreInline(admin.TabularInline):
+class MemberScoreInline(ReadOnlyInline, admin.TabularInline):
     model = MemberScore
-    extra = 0
     fields = ["member", "part_a", "part_b", "part_c", "total", "submitted_at"]
     readonly_fields = fields
-    can_delete = False
 
-    def has_add_permission(self, request, obj=None):
-        return False
+
+@admin.register(MemberScore)
+class MemberScoreAdmin(ReadOnlyAdmin):
+    list_display = ["member", "evaluation", "total", "submitted_at", "is_locked"]
+    list_select_related = ["member", "evaluation__dossier__registration__product"]
 
 
 @admin.register(Evaluation)
-class EvaluationAdmin(admin.ModelAdmin):
+class EvaluationAdmin(ReadOnlyAdmin):
     list_display = ["dossier", "round", "score", "stars", "outcome", "frozen_at"]
     list_filter = ["outcome", "rulebook"]
     readonly_fields = [
@@ -176,22 +242,22 @@ class EvaluationAdmin(admin.ModelAdmin):
 
 
 @admin.register(ScoreCorrection)
-class ScoreCorrectionAdmin(admin.ModelAdmin):
+class ScoreCorrectionAdmin(ReadOnlyAdmin):
     list_display = ["member_score", "corrected_by", "reason", "created_at"]
 
 
 @admin.register(ConflictOfInterest)
-class ConflictOfInterestAdmin(admin.ModelAdmin):
+class ConflictOfInterestAdmin(ReadOnlyAdmin):
     list_display = ["member", "dossier", "council", "declared_at"]
 
 
 @admin.register(MinistryResult)
-class MinistryResultAdmin(admin.ModelAdmin):
+class MinistryResultAdmin(ReadOnlyAdmin):
     list_display = ["dossier", "stars", "decision_number", "decision_date"]
 
 
 @admin.register(Certificate)
-class CertificateAdmin(admin.ModelAdmin):
+class CertificateAdmin(ReadOnlyAdmin):
     list_display = [
         "number",
         "product_name",
@@ -203,4 +269,3 @@ class CertificateAdmin(admin.ModelAdmin):
     ]
     list_filter = ["stars", "status", "rulebook"]
     search_fields = ["number", "product_name", "producer_name"]
-    readonly_fields = ["status", "revoked_on", "revoked_reason", "revoked_by"]

@@ -184,6 +184,9 @@ class ProductAdmin(ExportAdmin):
     list_select_related = ["producer", "product_set"]
     search_fields = ["name_key", "search_text"]
     autocomplete_fields = ["producer"]
+    # The product set is confirmed on the product's page, through the evaluation's
+    # service that moves its open dossiers to the new set's sheet.
+    readonly_fields = ["product_set", "is_product_set_confirmed"]
     inlines = [RegistrationInline]
 
     def get_search_results(self, request, queryset, search_term):
