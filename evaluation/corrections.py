@@ -1,9 +1,10 @@
 """The corrections this project proposes for the faults of the 26/2026 sheets.
 
 None is applied by the loader: an administrator applies them (``load_scoring_sheets
---apply-known-corrections --by USERNAME``), and each becomes a new version of its
-sheet with that person and the reason below. They have not been checked against the
-signed PDF of the decision; the reasons say so.
+--apply-known-corrections --by USERNAME``, or the correction page, which offers them
+filled in), and each becomes a new version of its sheet with that person and the
+reason below, through ``sheets.correct_sheet`` like any correction. They have not
+been checked against the signed PDF of the decision; the reasons say so.
 """
 
 from django.db import transaction
@@ -53,6 +54,17 @@ def known_corrections():
     return corrections
 
 
+def proposed_changes(sheet):
+    """The known corrections of a sheet as ``correct_sheet`` changes, each with its
+    reason; empty for a sheet that passes its checks or has none proposed."""
+    if sheet.edition != EDITION_2026 or sheet.is_valid:
+        return []
+    steps = known_corrections().get(sheet.product_set.number, [])
+    return [
+        {**change, "reason": str(reason)} for reason, step in steps for change in step
+    ]
+
+
 @transaction.atomic
 def apply_known_corrections(actor, product_sets, numbers=None):
     """Apply the known corrections to the latest sheets still failing, each sheet's
@@ -61,14 +73,14 @@ def apply_known_corrections(actor, product_sets, numbers=None):
     ``product_sets`` maps set numbers to ``registry.ProductSet`` rows.
     """
     corrected = []
-    for number, steps in known_corrections().items():
+    for number in known_corrections():
         if numbers is not None and number not in numbers:
             continue
         sheet = latest_sheet(product_sets[number], EDITION_2026)
-        if sheet is None or sheet.is_valid:
+        if sheet is None:
             continue
         # One new version per sheet, with every reason: no half-corrected versions.
-        reason = "\n".join(str(reason) for reason, _changes in steps)
-        changes = [change for _reason, step in steps for change in step]
-        corrected.append(correct_sheet(sheet, actor, reason, changes))
+        changes = proposed_changes(sheet)
+        if changes:
+            corrected.append(correct_sheet(sheet, actor, "", changes))
     return corrected

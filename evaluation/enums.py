@@ -109,3 +109,12 @@ class Part(models.TextChoices):
 
 
 PART_MAXIMA = {Part.A: 40, Part.B: 25, Part.C: 35}
+
+
+class SheetImportStatus(models.TextChoices):
+    """What importing a criteria file does to one product set's sheet."""
+
+    NEW = "new", pgettext_lazy("sheet import", "Mới")
+    UNCHANGED = "unchanged", pgettext_lazy("sheet import", "Không đổi")
+    # The file reads differently from every stored version: a new version.
+    CHANGED = "changed", pgettext_lazy("sheet import", "Thay đổi (phiên bản mới)")

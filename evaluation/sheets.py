@@ -4,11 +4,20 @@ The official text has faults (sheets that add up to 110 or 109, blank scores, a
 criterion printed without options). The loader keeps the sheets as printed and lists
 what fails; a failing sheet cannot be scored on until someone records a correction,
 with a reason, as a new version of it.
+
+Sheets are versioned per edition (the decision they were printed in: "26-2026"); a
+rulebook names the edition it scores on. The import page and ``manage.py
+load_scoring_sheets`` read a criteria file (``sheet_file``) and go through
+``import_scoring_sheets``; the correction page and the known corrections
+(``corrections``) through ``correct_sheet``.
 """
 
 import functools
+import hashlib
 import json
 import logging
+import tempfile
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
@@ -19,9 +28,15 @@ from django.utils.translation import gettext as _
 from ocop import audit
 from registry.models import ProductSet
 
-from .enums import PART_MAXIMA
+from .enums import PART_MAXIMA, SheetImportStatus
 from .models import Criterion, Option, ScoringSheet
 from .scoring import CriterionSpec, OptionSpec, SheetSpec
+from .sheet_file import (
+    MAX_POINTS,
+    PRODUCT_SET_NUMBERS,
+    STAR_LEVELS,
+    read_criteria_file,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -176,79 +191,409 @@ def latest_sheet(product_set, edition):
     )
 
 
-def _fingerprint(spec):
-    return [
-        (
-            c.code,
-            c.part,
-            c.max_points,
-            c.choose_one,
-            tuple((o.text, o.points, o.min_for_stars) for o in c.options),
+# -- comparing versions ----------------------------------------------------------------
+
+
+def _fingerprint(heading, rejected, roots):
+    """Everything a sheet prints, to tell whether two versions read the same (the
+    knock-out notes are read from the notes, so the notes stand for them)."""
+
+    def criterion(raw, part):
+        return (
+            raw["code"],
+            part,
+            raw["name"],
+            raw.get("description") or "",
+            raw.get("requirement") or "",
+            raw.get("note") or "",
+            raw["max_points"],
+            bool(raw.get("choose_one")),
+            tuple(
+                (o["text"], o["points"], o.get("min_for_stars")) for o in raw["options"]
+            ),
+            tuple(criterion(child, part) for child in raw["criteria"]),
         )
-        for c in spec.walk()
-    ]
+
+    return (
+        heading or "",
+        tuple(rejected or ()),
+        tuple(criterion(root, root["part"]) for root in roots),
+    )
 
 
-# -- loading ---------------------------------------------------------------------------
+def _item_fingerprint(item):
+    return _fingerprint(
+        item.get("sheet_heading"), item.get("dossier_rejected_when"), item["criteria"]
+    )
+
+
+def _stored_fingerprint(sheet, roots):
+    return _fingerprint(sheet.heading, sheet.dossier_rejected_when, roots)
+
+
+def _points_label(points):
+    return _("trống") if points is None else str(points)
+
+
+def _short(text, length=60):
+    text = " ".join((text or "").split())
+    return text if len(text) <= length else text[: length - 1] + "…"
+
+
+def _flatten(roots):
+    flat = {}
+    stack = list(reversed(roots))
+    while stack:
+        raw = stack.pop()
+        flat[raw["code"]] = raw
+        stack.extend(reversed(raw["criteria"]))
+    return flat
+
+
+def sheet_differences(old, new):
+    """What reads differently from the sheet ``old`` to the sheet ``new``, as
+    sentences; each is ``(heading, dossier_rejected_when, roots)``."""
+    differences = []
+    if (old[0] or "") != (new[0] or ""):
+        differences.append(_("Tiêu đề phiếu đổi."))
+    if list(old[1] or ()) != list(new[1] or ()):
+        differences.append(_("Các trường hợp hồ sơ bị loại đổi."))
+    before, after = _flatten(old[2]), _flatten(new[2])
+    for code in before:
+        if code not in after:
+            differences.append(_("Bỏ tiêu chí %(code)s.") % {"code": code})
+    for code, raw in after.items():
+        if code not in before:
+            differences.append(
+                _("Thêm tiêu chí %(code)s “%(name)s”.")
+                % {"code": code, "name": _short(raw["name"])}
+            )
+            continue
+        differences.extend(_criterion_differences(before[code], raw))
+    return differences
+
+
+def _criterion_differences(old, new):
+    code = new["code"]
+    differences = []
+    texts = ("name", "description", "requirement", "note")
+    if any((old.get(key) or "") != (new.get(key) or "") for key in texts):
+        differences.append(_("Tiêu chí %(code)s: đổi nội dung.") % {"code": code})
+    if old["max_points"] != new["max_points"]:
+        differences.append(
+            _("Tiêu chí %(code)s: điểm tối đa %(old)s → %(new)s.")
+            % {
+                "code": code,
+                "old": _points_label(old["max_points"]),
+                "new": _points_label(new["max_points"]),
+            }
+        )
+    if bool(old.get("choose_one")) != bool(new.get("choose_one")):
+        differences.append(
+            _("Tiêu chí %(code)s: đổi cách chấm các trường hợp.") % {"code": code}
+        )
+    for position, (was, now) in enumerate(
+        zip(old["options"], new["options"], strict=False), start=1
+    ):
+        differences.extend(_option_differences(code, position, was, now))
+    for added in new["options"][len(old["options"]) :]:
+        differences.append(_added_option(code, added))
+    for removed in old["options"][len(new["options"]) :]:
+        differences.append(
+            _("Tiêu chí %(code)s: bỏ phương án “%(text)s”.")
+            % {"code": code, "text": _short(removed["text"])}
+        )
+    return differences
+
+
+def _option_differences(code, position, was, now):
+    where = {"code": code, "position": position, "text": _short(now["text"])}
+    differences = []
+    if was["text"] != now["text"]:
+        differences.append(
+            _(
+                "Tiêu chí %(code)s, phương án %(position)s: đổi nội dung thành "
+                "“%(text)s”."
+            )
+            % where
+        )
+    if was["points"] != now["points"]:
+        differences.append(
+            _(
+                "Tiêu chí %(code)s, phương án %(position)s “%(text)s”: "
+                "%(old)s → %(new)s điểm."
+            )
+            % {
+                **where,
+                "old": _points_label(was["points"]),
+                "new": _points_label(now["points"]),
+            }
+        )
+    if was.get("min_for_stars") != now.get("min_for_stars"):
+        differences.append(
+            _(
+                "Tiêu chí %(code)s, phương án %(position)s “%(text)s”: mức tối "
+                "thiểu hạng sao %(old)s → %(new)s."
+            )
+            % {
+                **where,
+                "old": _stars_label(was.get("min_for_stars")),
+                "new": _stars_label(now.get("min_for_stars")),
+            }
+        )
+    return differences
+
+
+def _added_option(code, option):
+    values = {
+        "code": code,
+        "text": _short(option["text"]),
+        "points": _points_label(option["points"]),
+    }
+    if option.get("min_for_stars"):
+        return _(
+            "Tiêu chí %(code)s: thêm phương án “%(text)s” (%(points)s điểm, tối "
+            "thiểu %(stars)s sao)."
+        ) % {**values, "stars": option["min_for_stars"]}
+    return _("Tiêu chí %(code)s: thêm phương án “%(text)s” (%(points)s điểm).") % values
+
+
+def _stars_label(stars):
+    return _("không") if not stars else _("%(stars)s sao") % {"stars": stars}
+
+
+def _sheets_as_raw(sheets):
+    """Stored sheets in the criteria file's shape: ``{sheet id: roots}`` (two
+    queries however many sheets)."""
+    ids = [sheet.pk for sheet in sheets]
+    options = {}
+    for option in Option.objects.filter(criterion__sheet_id__in=ids).order_by(
+        "criterion_id", "order"
+    ):
+        options.setdefault(option.criterion_id, []).append(
+            {
+                "text": option.text,
+                "points": option.points,
+                "min_for_stars": option.min_for_stars,
+            }
+        )
+    items = {}
+    roots = {sheet_id: [] for sheet_id in ids}
+    for criterion in Criterion.objects.filter(sheet_id__in=ids).order_by(
+        "sheet_id", "order"
+    ):
+        item = {
+            "code": criterion.code,
+            "part": criterion.part,
+            "name": criterion.name,
+            "description": criterion.description,
+            "requirement": criterion.requirement,
+            "note": criterion.note,
+            "knock_out": criterion.knock_out,
+            "max_points": criterion.max_points,
+            "choose_one": criterion.choose_one,
+            "options": options.get(criterion.pk, []),
+            "criteria": [],
+        }
+        items[criterion.pk] = item
+        if criterion.parent_id:
+            items[criterion.parent_id]["criteria"].append(item)
+        else:
+            roots[criterion.sheet_id].append(item)
+    return roots
+
+
+def _sheet_as_raw(sheet):
+    """One stored sheet in the file's shape, and its criteria by code."""
+    roots = _sheets_as_raw([sheet])[sheet.pk]
+    return roots, _flatten(roots)
+
+
+def version_history(sheet):
+    """Every version of the sheet's product set and edition, oldest first, each
+    with ``differences`` from the one it supersedes (five queries)."""
+    versions = list(
+        ScoringSheet.objects.filter(
+            product_set_id=sheet.product_set_id, edition=sheet.edition
+        )
+        .select_related("corrected_by")
+        .order_by("version")
+    )
+    raws = _sheets_as_raw(versions)
+    by_id = {version.pk: version for version in versions}
+    loaded_by = _loaded_by(versions)
+    for version in versions:
+        version.loaded_by = loaded_by.get(version.pk)
+        version.reason_lines = [
+            line for line in version.correction_reason.splitlines() if line.strip()
+        ]
+        previous = by_id.get(version.supersedes_id)
+        version.differences = (
+            sheet_differences(
+                (previous.heading, previous.dossier_rejected_when, raws[previous.pk]),
+                (version.heading, version.dossier_rejected_when, raws[version.pk]),
+            )
+            if previous
+            else []
+        )
+    return versions
+
+
+def _loaded_by(versions):
+    """Who loaded each version from a file, read from the audit log."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from ocop.models import AuditEntry
+
+    entries = AuditEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(ScoringSheet),
+        object_id__in=[str(version.pk) for version in versions],
+        action="evaluation.sheet.loaded",
+    ).select_related("actor")
+    return {int(entry.object_id): entry.actor for entry in entries}
+
+
+# -- importing a criteria file ---------------------------------------------------------
+
+
+@dataclass
+class SheetPreview:
+    """What importing a file does to one product set's sheet, before it is done."""
+
+    number: int
+    name: str
+    status: str
+    version: int  # the version written, or the stored one the file reads as
+    latest: ScoringSheet | None
+    problems: list
+    differences: list = field(default_factory=list)
+
+    @property
+    def is_valid(self):
+        return not self.problems
+
+    @property
+    def is_written(self):
+        return self.status != SheetImportStatus.UNCHANGED
+
+    def get_status_display(self):
+        return SheetImportStatus(self.status).label
+
+
+def preview_scoring_sheets(criteria_file, *, numbers=None):
+    """For each sheet of a checked criteria file, what an import would do: new,
+    unchanged (some stored version reads the same, a corrected one included, so
+    that importing a file again undoes no correction) or changed (a new version),
+    with the checks' results. Writes nothing; three queries."""
+    product_sets = {ps.number: ps for ps in ProductSet.objects.all()}
+    stored = list(
+        ScoringSheet.objects.filter(edition=criteria_file.edition)
+        .select_related("corrected_by")
+        .order_by("version")
+    )
+    raws = _sheets_as_raw(stored)
+    versions = {}
+    for sheet in stored:
+        versions.setdefault(sheet.product_set_id, []).append(sheet)
+
+    previews = []
+    for item in criteria_file.product_sets:
+        if numbers is not None and item["number"] not in numbers:
+            continue
+        product_set = product_sets.get(item["number"])
+        sheets = versions.get(product_set.pk, []) if product_set else []
+        fingerprint = _item_fingerprint(item)
+        same = next(
+            (s for s in sheets if _stored_fingerprint(s, raws[s.pk]) == fingerprint),
+            None,
+        )
+        latest = sheets[-1] if sheets else None
+        preview = SheetPreview(
+            number=item["number"],
+            name=item["name"],
+            status=SheetImportStatus.NEW,
+            version=1,
+            latest=latest,
+            problems=check_sheet(_spec_from_json(item)),
+        )
+        if same is not None:
+            preview.status, preview.version = SheetImportStatus.UNCHANGED, same.version
+        elif latest is not None:
+            preview.status = SheetImportStatus.CHANGED
+            preview.version = latest.version + 1
+            preview.differences = sheet_differences(
+                (latest.heading, latest.dossier_rejected_when, raws[latest.pk]),
+                (
+                    item.get("sheet_heading"),
+                    item.get("dossier_rejected_when"),
+                    item["criteria"],
+                ),
+            )
+        previews.append(preview)
+    return previews
+
+
+def preview_digest(previews):
+    """A short digest of a preview, so that a commit can tell whether the stored
+    sheets changed since the preview was shown."""
+    text = json.dumps([(p.number, p.status, p.version) for p in previews])
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 @transaction.atomic
-def load_scoring_sheets(
-    path=CRITERIA_FILE, *, edition=EDITION_2026, numbers=None, actor=None
-):
-    """Load a criteria file's sheets; returns ``{"created", "unchanged", "invalid"}``.
+def import_scoring_sheets(criteria_file, *, actor=None, numbers=None, digest=None):
+    """Write a checked criteria file's sheets, all or none; returns a summary
+    ``{"edition", "created", "changed", "unchanged", "invalid"}`` of set numbers.
 
-    A sheet identical to a stored version is left alone; a different one is stored
-    as a new version of it. Each new sheet is checked and its problems kept on it.
-    ``numbers`` restricts the load to some product sets.
+    A sheet that reads as a stored version is left alone; a different one is stored
+    as a new version superseding the newest. ``digest`` (of the preview shown)
+    refuses the import if the stored sheets changed since.
+    Side effects: the product sets, if missing, from the file; an audit entry
+    ``evaluation.sheet.loaded`` per sheet written.
     """
-    path = Path(path)
-    data = json.loads(path.read_text(encoding="utf-8"))
-    product_sets = {ps.number: ps for ps in ProductSet.objects.all()}
-    if len(product_sets) < len(data["product_sets"]):
-        from registry.classification import load_product_sets
-
-        product_sets = {ps.number: ps for ps in load_product_sets(path)}
-
-    summary = {"created": [], "unchanged": [], "invalid": []}
-    for item in data["product_sets"]:
-        if numbers is not None and item["number"] not in numbers:
-            continue
-        product_set = product_sets[item["number"]]
-        spec = _spec_from_json(item)
-        latest = latest_sheet(product_set, edition)
-        if _already_stored(product_set, edition, spec):
-            summary["unchanged"].append(item["number"])
-            continue
-
-        sheet = ScoringSheet.objects.create(
-            product_set=product_set,
-            edition=edition,
-            version=latest.version + 1 if latest else 1,
-            heading=item.get("sheet_heading") or "",
-            dossier_rejected_when=item.get("dossier_rejected_when") or [],
-            supersedes=latest,
-            correction_reason=(
-                _("Nhập lại từ tệp %(name)s.") % {"name": path.name} if latest else ""
-            ),
-            corrected_by=actor if latest else None,
-            source=path.name,
+    _ensure_product_sets(criteria_file)
+    # Serialises with other imports and corrections: each takes the next version.
+    product_sets = {
+        ps.number: ps
+        for ps in ProductSet.objects.select_for_update().order_by("number")
+    }
+    previews = preview_scoring_sheets(criteria_file, numbers=numbers)
+    if digest is not None and digest != preview_digest(previews):
+        raise ValidationError(
+            _(
+                "Phiếu chấm đã thay đổi từ lúc xem trước; hãy xem lại bản xem trước "
+                "rồi ghi."
+            )
         )
-        _write_criteria(sheet, item["criteria"])
-        _check_and_store(sheet)
-        summary["created"].append(item["number"])
-        if not sheet.is_valid:
-            summary["invalid"].append(item["number"])
-        audit.record(
+
+    items = {item["number"]: item for item in criteria_file.product_sets}
+    summary = {
+        "edition": criteria_file.edition,
+        "created": [],
+        "changed": [],
+        "unchanged": [],
+        "invalid": [],
+    }
+    for preview in previews:
+        if not preview.is_written:
+            summary["unchanged"].append(preview.number)
+            continue
+        sheet = _write_sheet(
+            product_sets[preview.number],
+            items[preview.number],
+            criteria_file,
+            preview,
             actor,
-            "evaluation.sheet.loaded",
-            sheet,
-            to_state="valid" if sheet.is_valid else "invalid",
-            data={"source": path.name, "problems": sheet.problems},
         )
+        summary["created"].append(preview.number)
+        if preview.status == SheetImportStatus.CHANGED:
+            summary["changed"].append(preview.number)
+        if not sheet.is_valid:
+            summary["invalid"].append(preview.number)
     logger.info(
-        "Loaded scoring sheets from %s: %s new, %s unchanged, %s failing checks",
-        path.name,
+        "Loaded scoring sheets %s from %s: %s new, %s unchanged, %s failing checks",
+        criteria_file.edition,
+        criteria_file.name,
         len(summary["created"]),
         len(summary["unchanged"]),
         len(summary["invalid"]),
@@ -256,12 +601,74 @@ def load_scoring_sheets(
     return summary
 
 
-def _already_stored(product_set, edition, spec):
-    """Whether some stored version reads exactly as ``spec`` (corrected ones too:
-    loading the same file again does not undo a correction)."""
-    fingerprint = _fingerprint(spec)
-    versions = ScoringSheet.objects.filter(product_set=product_set, edition=edition)
-    return any(_fingerprint(sheet_spec(v)) == fingerprint for v in versions)
+def _write_sheet(product_set, item, criteria_file, preview, actor):
+    latest = preview.latest
+    reason = ""
+    if latest is not None:
+        reason = _("Nhập lại từ tệp %(name)s.") % {"name": criteria_file.name}
+        reason = "\n".join([reason, *preview.differences])
+    sheet = ScoringSheet.objects.create(
+        product_set=product_set,
+        edition=criteria_file.edition,
+        version=preview.version,
+        heading=item.get("sheet_heading") or "",
+        dossier_rejected_when=item.get("dossier_rejected_when") or [],
+        supersedes=latest,
+        correction_reason=reason,
+        corrected_by=actor if latest and _is_person(actor) else None,
+        source=criteria_file.name[:300],
+    )
+    _write_criteria(sheet, item["criteria"])
+    _check_and_store(sheet)
+    audit.record(
+        actor,
+        "evaluation.sheet.loaded",
+        sheet,
+        from_state=f"v{latest.version}" if latest else "",
+        to_state="valid" if sheet.is_valid else "invalid",
+        data={
+            "source": criteria_file.name,
+            "legal_basis": criteria_file.legal_basis,
+            "problems": sheet.problems,
+        },
+    )
+    return sheet
+
+
+def _ensure_product_sets(criteria_file):
+    """The 26 product sets, read from the file if some are missing."""
+    present = ProductSet.objects.filter(number__in=PRODUCT_SET_NUMBERS).count()
+    if present == len(PRODUCT_SET_NUMBERS):
+        return
+    from registry.classification import load_product_sets
+
+    try:
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "criteria.json"
+            path.write_text(json.dumps(criteria_file.data), encoding="utf-8")
+            load_product_sets(path)
+    except (KeyError, TypeError):
+        raise ValidationError(
+            _(
+                "Chưa có danh mục 26 bộ sản phẩm và tệp không đủ phần phân loại "
+                "(“sectors”, “groups”) để tạo."
+            )
+        ) from None
+
+
+def load_scoring_sheets(path=CRITERIA_FILE, *, edition="", numbers=None, actor=None):
+    """Load a criteria file from disk, as the import page does an upload; returns
+    the summary of ``import_scoring_sheets``.
+
+    The edition is read from the file's legal basis; ``edition`` is used only when
+    the file names none. ``numbers`` restricts the load to some product sets.
+    Raises ``sheet_file.CriteriaFileRefused`` for a file of the wrong structure.
+    """
+    path = Path(path)
+    criteria_file = read_criteria_file(
+        path.read_bytes(), name=path.name, edition=edition
+    )
+    return import_scoring_sheets(criteria_file, actor=actor, numbers=numbers)
 
 
 def _write_criteria(sheet, raw_criteria):
@@ -291,7 +698,7 @@ def _write_criteria(sheet, raw_criteria):
                     order=position,
                     text=option["text"],
                     points=option["points"],
-                    min_for_stars=option["min_for_stars"],
+                    min_for_stars=option.get("min_for_stars"),
                 )
             )
         for child in raw["criteria"]:
@@ -308,43 +715,11 @@ def _check_and_store(sheet):
     sheet.save(update_fields=["problems", "is_valid"])
 
 
+def _is_person(actor):
+    return actor is not None and getattr(actor, "is_authenticated", False)
+
+
 # -- correcting ----------------------------------------------------------------------
-
-
-def _sheet_as_raw(sheet):
-    """The stored sheet in the criteria file's shape, to copy into a new version."""
-    criteria = list(sheet.criteria.order_by("order"))
-    options = {}
-    for option in Option.objects.filter(criterion__sheet=sheet).order_by("order"):
-        options.setdefault(option.criterion_id, []).append(
-            {
-                "text": option.text,
-                "points": option.points,
-                "min_for_stars": option.min_for_stars,
-            }
-        )
-    raw = {}
-    roots = []
-    for criterion in criteria:
-        item = {
-            "code": criterion.code,
-            "part": criterion.part,
-            "name": criterion.name,
-            "description": criterion.description,
-            "requirement": criterion.requirement,
-            "note": criterion.note,
-            "knock_out": criterion.knock_out,
-            "max_points": criterion.max_points,
-            "choose_one": criterion.choose_one,
-            "options": options.get(criterion.pk, []),
-            "criteria": [],
-        }
-        raw[criterion.pk] = item
-        if criterion.parent_id:
-            raw[criterion.parent_id]["criteria"].append(item)
-        else:
-            roots.append(item)
-    return roots, {item["code"]: item for item in raw.values()}
 
 
 @transaction.atomic
@@ -353,52 +728,39 @@ def correct_sheet(sheet, actor, reason, changes):
 
     ``changes`` is a list of dicts, each naming a ``criterion`` code and one of:
     ``option`` (its printed position, from 1) with new ``points``; ``add_option``
-    (``{"text", "points", "min_for_stars"}``); ``max_points``.
-    Side effects: an audit entry ``evaluation.sheet.corrected``.
+    (``{"text", "points", "min_for_stars"}``, on a criterion without sub-criteria);
+    ``max_points``. Each change may carry its own ``reason``; ``reason`` stands for
+    those that do not, and every change needs one. The new version's
+    ``correction_reason`` lists every change with its reason, one line per reason.
+    Side effects: the checks run on the new version; an audit entry
+    ``evaluation.sheet.corrected``.
     """
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": _("Cần ghi lý do hiệu chỉnh phiếu chấm.")})
-    if actor is None or not getattr(actor, "is_authenticated", False):
+    reason = " ".join((reason or "").split())
+    if not _is_person(actor):
         raise ValidationError(_("Cần biết ai hiệu chỉnh phiếu chấm."))
-    if sheet.superseded_by.exists():
+    if not changes:
+        raise ValidationError(_("Chưa có thay đổi nào."))
+    if any(not " ".join(str(c.get("reason") or "").split()) for c in changes) and (
+        not reason
+    ):
+        raise ValidationError({"reason": _("Cần ghi lý do hiệu chỉnh phiếu chấm.")})
+    # Serialises with imports and other corrections of the set: one next version.
+    ProductSet.objects.select_for_update().filter(pk=sheet.product_set_id).first()
+    if ScoringSheet.objects.filter(supersedes=sheet).exists():
         raise ValidationError(
             _("Phiếu này đã có phiên bản mới hơn; hãy hiệu chỉnh phiên bản mới nhất.")
         )
-    if not changes:
-        raise ValidationError(_("Chưa có thay đổi nào."))
 
     roots, by_code = _sheet_as_raw(sheet)
+    lines = []
+    changed = set()
     for change in changes:
-        criterion = by_code.get(change.get("criterion"))
-        if criterion is None:
-            raise ValidationError(
-                _("Phiếu không có tiêu chí %(code)s.")
-                % {"code": change.get("criterion")}
-            )
-        if "option" in change:
-            position = change["option"]
-            if not 1 <= position <= len(criterion["options"]):
-                raise ValidationError(
-                    _("Tiêu chí %(code)s không có phương án thứ %(n)s.")
-                    % {"code": criterion["code"], "n": position}
-                )
-            criterion["options"][position - 1]["points"] = change["points"]
-        elif "add_option" in change:
-            added = change["add_option"]
-            criterion["options"].append(
-                {
-                    "text": added["text"],
-                    "points": added["points"],
-                    "min_for_stars": added.get("min_for_stars"),
-                }
-            )
-        elif "max_points" in change:
-            criterion["max_points"] = change["max_points"]
+        change_reason = " ".join(str(change.get("reason") or "").split()) or reason
+        described = _apply_change(by_code, change, changed)
+        if lines and lines[-1][1] == change_reason:
+            lines[-1][0].append(described)
         else:
-            raise ValidationError(
-                _("Thay đổi không hợp lệ: %(change)s") % {"change": change}
-            )
+            lines.append(([described], change_reason))
 
     corrected = ScoringSheet.objects.create(
         product_set=sheet.product_set,
@@ -407,7 +769,11 @@ def correct_sheet(sheet, actor, reason, changes):
         heading=sheet.heading,
         dossier_rejected_when=sheet.dossier_rejected_when,
         supersedes=sheet,
-        correction_reason=reason,
+        correction_reason="\n".join(
+            _("%(changes)s. Lý do: %(reason)s")
+            % {"changes": "; ".join(described), "reason": why}
+            for described, why in lines
+        ),
         corrected_by=actor,
         source=sheet.source,
     )
@@ -419,8 +785,14 @@ def correct_sheet(sheet, actor, reason, changes):
         corrected,
         from_state=f"v{sheet.version}",
         to_state=f"v{corrected.version}",
-        reason=reason,
-        data={"changes": changes, "problems": corrected.problems},
+        reason=corrected.correction_reason,
+        data={
+            "changes": [
+                {**c, "reason": str(c.get("reason") or reason)} for c in changes
+            ],
+            "problems": corrected.problems,
+            "is_valid": corrected.is_valid,
+        },
     )
     logger.info(
         "Sheet of set %s corrected to version %s by %s",
@@ -429,3 +801,108 @@ def correct_sheet(sheet, actor, reason, changes):
         actor.username,
     )
     return corrected
+
+
+def _apply_change(by_code, change, changed):
+    """Apply one change to the sheet's raw criteria; returns its description."""
+    criterion = by_code.get(change.get("criterion"))
+    if criterion is None:
+        raise ValidationError(
+            _("Phiếu không có tiêu chí %(code)s.") % {"code": change.get("criterion")}
+        )
+    code = criterion["code"]
+    if "option" in change:
+        position = change["option"]
+        if not isinstance(position, int) or not 1 <= position <= len(
+            criterion["options"]
+        ):
+            raise ValidationError(
+                _("Tiêu chí %(code)s không có phương án thứ %(n)s.")
+                % {"code": code, "n": position}
+            )
+        option = criterion["options"][position - 1]
+        points = _require_points(change.get("points"), code)
+        _require_once(changed, (code, "option", position), code)
+        if option["points"] == points:
+            raise ValidationError(
+                _("Tiêu chí %(code)s, phương án %(n)s đã là %(points)s điểm.")
+                % {"code": code, "n": position, "points": points}
+            )
+        described = _(
+            "Tiêu chí %(code)s, phương án %(n)s “%(text)s”: %(old)s → %(new)s điểm"
+        ) % {
+            "code": code,
+            "n": position,
+            "text": _short(option["text"]),
+            "old": _points_label(option["points"]),
+            "new": points,
+        }
+        option["points"] = points
+        return described
+    if "add_option" in change:
+        added = change["add_option"]
+        if criterion["criteria"]:
+            raise ValidationError(
+                _(
+                    "Tiêu chí %(code)s có tiêu chí con; phương án chỉ thêm được cho "
+                    "tiêu chí không có tiêu chí con."
+                )
+                % {"code": code}
+            )
+        text = " ".join(str(added.get("text") or "").split())
+        if not text:
+            raise ValidationError(
+                _("Phương án thêm cho tiêu chí %(code)s cần có nội dung.")
+                % {"code": code}
+            )
+        stars = added.get("min_for_stars")
+        if stars not in (None, *STAR_LEVELS):
+            raise ValidationError(
+                _("Mức tối thiểu hạng sao phải là 3, 4 hoặc 5 (tiêu chí %(code)s).")
+                % {"code": code}
+            )
+        option = {
+            "text": text,
+            "points": _require_points(added.get("points"), code),
+            "min_for_stars": stars,
+        }
+        criterion["options"].append(option)
+        return _added_option(code, option).rstrip(".")
+    if "max_points" in change:
+        points = _require_points(change["max_points"], code)
+        _require_once(changed, (code, "max_points"), code)
+        if criterion["max_points"] == points:
+            raise ValidationError(
+                _("Điểm tối đa của tiêu chí %(code)s đã là %(points)s.")
+                % {"code": code, "points": points}
+            )
+        described = _("Tiêu chí %(code)s: điểm tối đa %(old)s → %(new)s") % {
+            "code": code,
+            "old": _points_label(criterion["max_points"]),
+            "new": points,
+        }
+        criterion["max_points"] = points
+        return described
+    raise ValidationError(_("Thay đổi không hợp lệ: %(change)s") % {"change": change})
+
+
+def _require_points(points, code):
+    if isinstance(points, bool) or not isinstance(points, int):
+        raise ValidationError(
+            _("Điểm ở tiêu chí %(code)s phải là một số nguyên.") % {"code": code}
+        )
+    if not 0 <= points <= MAX_POINTS:
+        raise ValidationError(
+            _("Điểm ở tiêu chí %(code)s phải từ 0 đến %(max)s.")
+            % {"code": code, "max": MAX_POINTS}
+        )
+    return points
+
+
+def _require_once(changed, key, code):
+    if key in changed:
+        raise ValidationError(
+            _("Tiêu chí %(code)s được sửa hai lần trong một lần hiệu chỉnh.")
+            % {"code": code}
+        )
+    changed.add(key)

@@ -1,14 +1,23 @@
 """Loading the 26 official sheets, finding their faults, and recording corrections."""
 
+import copy
+import json
+
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.management import CommandError, call_command
 
+from evaluation.corrections import apply_known_corrections
 from evaluation.models import Criterion, Option, ScoringSheet
+from evaluation.sheet_file import CriteriaFileRefused, read_criteria_file
 from evaluation.sheets import (
+    CRITERIA_FILE,
     EDITION_2026,
     correct_sheet,
+    import_scoring_sheets,
     latest_sheet,
     load_scoring_sheets,
+    preview_scoring_sheets,
     sheet_spec,
 )
 from ocop.models import AuditEntry
@@ -22,10 +31,13 @@ def loaded(lai_chau):
     return load_scoring_sheets()
 
 
+SOME = {1, 4, 7, 11, 21, 22, 26}
+
+
 @pytest.fixture
 def some(lai_chau):
     """The sheets the single-sheet tests look at (loading all 26 takes seconds)."""
-    return load_scoring_sheets(numbers={1, 4, 7, 11, 21, 22, 26})
+    return load_scoring_sheets(numbers=SOME)
 
 
 @pytest.fixture
@@ -131,7 +143,10 @@ def test_correct_sheet_records_a_new_version_with_who_and_why(some, admin):
         printed,
         admin,
     )
-    assert corrected.correction_reason == "Nhóm 7 in 13 điểm, vượt tối đa 3."
+    assert corrected.correction_reason == (
+        "Tiêu chí 7, phương án 3 “Có trên 2 chỉ tiêu”: 13 → 3 điểm. "
+        "Lý do: Nhóm 7 in 13 điểm, vượt tối đa 3."
+    )
     assert list(
         Option.objects.filter(criterion__sheet=corrected, criterion__code="7")
         .order_by("order")
@@ -202,3 +217,197 @@ def test_correct_sheet_of_an_unknown_criterion_changes_nothing(some, admin):
 
     assert error.value.messages == ["Phiếu không có tiêu chí 99."]
     assert ScoringSheet.objects.count() == 7
+
+
+# -- reading a criteria file ---------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def criteria():
+    return json.loads(CRITERIA_FILE.read_text(encoding="utf-8"))
+
+
+def as_bytes(data):
+    return json.dumps(data).encode("utf-8")
+
+
+def test_read_criteria_file_reads_the_edition_from_the_legal_basis(criteria):
+    read = read_criteria_file(as_bytes(criteria), name="a.json", edition="khac")
+
+    assert (read.edition, read.legal_basis, read.is_edition_from_file) == (
+        "26-2026",
+        "26/2026/QĐ-TTg",
+        True,
+    )
+    assert [item["number"] for item in read.product_sets] == list(range(1, 27))
+
+
+def test_read_criteria_file_takes_the_year_of_148_from_its_signing_date(criteria):
+    older = {**criteria, "legal_basis": "148/QĐ-TTg", "signed_on": "2023-02-24"}
+
+    assert read_criteria_file(as_bytes(older), name="148.json").edition == "148-2023"
+
+
+def test_read_criteria_file_without_a_legal_basis_takes_the_given_edition(criteria):
+    unnamed = {k: v for k, v in criteria.items() if k != "legal_basis"}
+
+    read = read_criteria_file(as_bytes(unnamed), name="a.json", edition="26-2026")
+
+    assert (read.edition, read.is_edition_from_file) == ("26-2026", False)
+
+
+def test_read_criteria_file_lists_every_fault_of_its_structure(criteria):
+    broken = copy.deepcopy(criteria)
+    sets = broken["product_sets"]
+    sets[0]["criteria"][0]["criteria"][0]["options"][0]["points"] = "3"
+    sets[1]["criteria"][0]["part"] = "D"
+    sets[2]["criteria"][1]["criteria"][0]["code"] = "1.1"
+    sets[3]["criteria"][0]["criteria"][0]["options"][0]["min_for_stars"] = 2
+    sets.append(copy.deepcopy(sets[4]))
+    del sets[25]
+
+    with pytest.raises(CriteriaFileRefused) as refusal:
+        read_criteria_file(as_bytes(broken), name="a.json")
+
+    assert refusal.value.messages == [
+        "Bộ sản phẩm 1, tiêu chí 1.1: phương án thứ 1: điểm phải là số nguyên từ 0 "
+        "đến 100, hoặc để trống (null).",
+        "Bộ sản phẩm 2: nhóm tiêu chí thứ 1 không thuộc phần A, B hoặc C.",
+        "Bộ sản phẩm 3, tiêu chí 1.1: mã tiêu chí có hai lần.",
+        "Bộ sản phẩm 4, tiêu chí 1.1: phương án thứ 1: mức tối thiểu hạng sao phải "
+        "là 3, 4, 5 hoặc để trống (null).",
+        "Bộ sản phẩm 5 có hai lần trong tệp.",
+        "Tệp thiếu phiếu của bộ sản phẩm 26 (cần đủ 26 bộ).",
+    ]
+
+
+# -- importing, from the command line as from the page ------------------------------
+
+
+def test_load_scoring_sheets_command_reads_the_edition_from_the_file(
+    lai_chau, criteria, tmp_path, capsys
+):
+    path = tmp_path / "tieu-chi-27.json"
+    path.write_text(json.dumps({**criteria, "legal_basis": "27/2027/QĐ-TTg"}))
+
+    call_command("load_scoring_sheets", str(path))
+
+    out = capsys.readouterr().out
+    assert out.startswith(
+        "Phiếu mới: 26, không đổi: 0, không đạt kiểm tra: 22.\nẤn bản: 27-2027.\n"
+    )
+    assert set(ScoringSheet.objects.values_list("edition", flat=True)) == {"27-2027"}
+
+
+def test_load_scoring_sheets_command_refuses_a_bad_file_and_writes_nothing(
+    lai_chau, criteria, tmp_path
+):
+    path = tmp_path / "thieu.json"
+    path.write_text(
+        json.dumps({**criteria, "product_sets": criteria["product_sets"][:25]})
+    )
+
+    with pytest.raises(CommandError) as error:
+        call_command("load_scoring_sheets", str(path))
+
+    assert str(error.value) == "Tệp thiếu phiếu của bộ sản phẩm 26 (cần đủ 26 bộ)."
+    assert ScoringSheet.objects.count() == 0
+
+
+def test_preview_scoring_sheets_writes_nothing_and_says_what_an_import_would_do(
+    some, criteria
+):
+    read = read_criteria_file(as_bytes(criteria), name="a.json")
+
+    previews = preview_scoring_sheets(read, numbers={1, 2, 26})
+
+    assert [(p.number, p.status, p.version, p.is_valid) for p in previews] == [
+        (1, "unchanged", 1, False),
+        (2, "new", 1, False),
+        (26, "unchanged", 1, True),
+    ]
+    assert ScoringSheet.objects.count() == 7
+
+
+def test_import_scoring_sheets_after_a_correction_keeps_it(some, criteria, admin):
+    correct_sheet(
+        sheet_of(4),
+        admin,
+        "Sửa nhóm 7.",
+        [{"criterion": "7", "option": 3, "points": 3}],
+    )
+    read = read_criteria_file(as_bytes(criteria), name="a.json")
+
+    summary = import_scoring_sheets(read, actor=admin, numbers={4})
+
+    assert (summary["created"], summary["unchanged"]) == ([], [4])
+    assert sheet_of(4).version == 2
+
+
+# -- correcting ----------------------------------------------------------------------
+
+
+def test_correct_sheet_lists_every_change_one_line_per_reason(some, admin):
+    sheet = correct_sheet(
+        sheet_of(4),
+        admin,
+        "",
+        [
+            {"criterion": "1.2", "option": 1, "points": 0, "reason": "Như bộ khác."},
+            {"criterion": "7", "option": 3, "points": 3, "reason": "Vượt tối đa."},
+            {"criterion": "2", "max_points": 9, "reason": "Vượt tối đa."},
+        ],
+    )
+
+    assert sheet.correction_reason.splitlines() == [
+        "Tiêu chí 1.2, phương án 1 “Không được cấp giấy chứng nhận chất lượng”: "
+        "trống → 0 điểm. Lý do: Như bộ khác.",
+        "Tiêu chí 7, phương án 3 “Có trên 2 chỉ tiêu”: 13 → 3 điểm; Tiêu chí 2: điểm "
+        "tối đa 10 → 9. Lý do: Vượt tối đa.",
+    ]
+
+
+def test_correct_sheet_that_changes_nothing_is_refused(some, admin):
+    with pytest.raises(ValidationError) as error:
+        correct_sheet(
+            sheet_of(4), admin, "Sửa.", [{"criterion": "7", "option": 2, "points": 1}]
+        )
+
+    assert error.value.messages == ["Tiêu chí 7, phương án 2 đã là 1 điểm."]
+    assert ScoringSheet.objects.count() == 7
+
+
+def test_correct_sheet_refuses_options_on_a_criterion_with_sub_criteria(some, admin):
+    with pytest.raises(ValidationError) as error:
+        correct_sheet(
+            sheet_of(4),
+            admin,
+            "Thêm.",
+            [{"criterion": "1", "add_option": {"text": "Có", "points": 1}}],
+        )
+
+    assert error.value.messages == [
+        "Tiêu chí 1 có tiêu chí con; phương án chỉ thêm được cho tiêu chí không có "
+        "tiêu chí con."
+    ]
+
+
+def test_apply_known_corrections_goes_through_correct_sheet(some, admin):
+    corrected = apply_known_corrections(
+        admin, {ps.number: ps for ps in ProductSet.objects.all()}, numbers=SOME
+    )
+
+    assert sorted(s.product_set.number for s in corrected) == [1, 4, 7, 11, 21, 22]
+    assert all(s.is_valid for s in corrected)
+    assert (
+        AuditEntry.objects.filter(
+            action="evaluation.sheet.corrected", actor=admin
+        ).count()
+        == 6
+    )
+    assert sheet_of(7).correction_reason.splitlines()[1] == (
+        "Tiêu chí 1.2, phương án 1 “Không được cấp giấy chứng nhận chất lượng”: "
+        "trống → 0 điểm. Lý do: Phương án “Không được cấp giấy chứng nhận chất "
+        "lượng” để trống điểm; các bộ khác cho 0 điểm nên ghi 0 (chưa đối chiếu bản "
+        "ký)."
+    )
