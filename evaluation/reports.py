@@ -1,12 +1,23 @@
-"""Programme reports as .xlsx: the decision annex, certified products counted by
-district, producer kind, product group and year, and the certificates issued,
-expiring and revoked."""
+"""Programme reports as .xlsx: the decision annex, the starred products in force on a
+day counted by place, producer kind, product group and year of issue, and the
+certificates issued, expiring and revoked.
+
+What a report counts, it says in its heading and note:
+
+- A product counts once, by its *current* certificate on the day: the one issued
+  last on or before that day. It counts if that certificate is in force then (not
+  expired, not revoked by then). A certificate replaced by a later one (the product
+  re-evaluated or upgraded) no longer counts, even within its 36 months.
+- The place is the registering district, as records before 1 July 2025 have it; a
+  record after that has no district and counts under its commune (today's list).
+"""
 
 from collections import Counter, defaultdict
 from datetime import timedelta
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from ocop.spreadsheets import new_workbook, to_bytes, write_table
 from registry.enums import ProducerKind
@@ -62,18 +73,27 @@ def decision_annex_xlsx(data):
 def province_certificates(province):
     return Certificate.objects.filter(registration__province=province).select_related(
         "registration__district",
+        "registration__commune__district",
         "product__product_set",
         "product__producer__commune__district",
     )
 
 
-def _district(certificate):
-    if certificate.registration.district_id:
-        return certificate.registration.district.name
-    commune = certificate.product.producer.commune
-    if commune is not None and commune.district_id:
+def _commune_label(commune):
+    if commune.district_id:
         return commune.district.name
-    return _("(không rõ huyện)")
+    return _("%(commune)s (xã từ 01/07/2025)") % {"commune": commune.name}
+
+
+def _place(certificate):
+    """The registering district; for a record after 1 July 2025, its commune."""
+    registration = certificate.registration
+    if registration.district_id:
+        return registration.district.name
+    for commune in (registration.commune, certificate.product.producer.commune):
+        if commune is not None:
+            return _commune_label(commune)
+    return _("(không rõ huyện, xã)")
 
 
 def _group(certificate):
@@ -85,6 +105,35 @@ def _kind(certificate):
     return ProducerKind(certificate.product.producer.kind).label
 
 
+def is_revoked_on(certificate, day):
+    return certificate.status == CertificateStatus.REVOKED and (
+        certificate.revoked_on is None or certificate.revoked_on <= day
+    )
+
+
+def is_in_force_on(certificate, day):
+    return certificate.issued_on <= day <= certificate.expires_on and not is_revoked_on(
+        certificate, day
+    )
+
+
+def current_certificates(certificates, day):
+    """Each product's certificate issued last on or before ``day``, by product id."""
+    current = {}
+    ordered = sorted(certificates, key=lambda c: (c.issued_on, c.pk))
+    for certificate in ordered:
+        if certificate.issued_on <= day:
+            current[certificate.product_id] = certificate
+    return current
+
+
+def products_in_force(province, day):
+    """The current certificate of each product whose certificate is in force on
+    ``day``."""
+    current = current_certificates(province_certificates(province), day)
+    return [c for c in current.values() if is_in_force_on(c, day)]
+
+
 def star_counts(certificates, key):
     """``{group: Counter({3: n, 4: n, 5: n})}`` over the given certificates."""
     counts = defaultdict(Counter)
@@ -93,21 +142,37 @@ def star_counts(certificates, key):
     return counts
 
 
-def products_report_data(province):
-    """Certified products (one per certificate ever issued), counted four ways."""
-    certificates = list(province_certificates(province))
+def products_report_data(province, day=None):
+    """Starred products with a certificate in force on ``day`` (today by default),
+    one per product, counted by place, producer kind, product group and year of
+    issue; the stars are the columns."""
+    day = day or timezone.localdate()
+    certificates = products_in_force(province, day)
     ways = [
-        (_("Huyện"), _district),
-        (_("Loại hình chủ thể"), _kind),
-        (_("Nhóm sản phẩm"), _group),
-        (_("Năm"), lambda certificate: certificate.issued_on.year),
+        (_("Huyện"), _("Huyện"), _place),
+        (_("Loại hình chủ thể"), _("Loại hình chủ thể"), _kind),
+        (_("Nhóm sản phẩm"), _("Nhóm sản phẩm"), _group),
+        (_("Năm"), _("Năm cấp giấy chứng nhận"), lambda c: c.issued_on.year),
     ]
     return {
-        "heading": _("Sản phẩm OCOP được công nhận của %(province)s")
-        % {"province": province.name},
+        "heading": _(
+            "Sản phẩm OCOP có giấy chứng nhận còn hiệu lực ngày %(day)s: %(province)s"
+        )
+        % {"day": day.strftime("%d/%m/%Y"), "province": province.name},
+        "note": _(
+            "Mỗi sản phẩm tính một lần, theo giấy chứng nhận cấp gần nhất đến ngày "
+            "đó; không tính giấy đã hết hạn, đã thu hồi hoặc đã được thay bằng giấy "
+            "mới. Địa bàn là huyện đăng ký (hồ sơ trước 01/07/2025) hoặc xã (từ "
+            "01/07/2025, khi không còn cấp huyện)."
+        ),
+        "day": day,
         "sheets": [
-            {"title": str(title), "rows": star_rows(star_counts(certificates, key))}
-            for title, key in ways
+            {
+                "title": str(title),
+                "header": str(header),
+                "rows": star_rows(star_counts(certificates, key)),
+            }
+            for title, header, key in ways
         ],
     }
 
@@ -138,7 +203,8 @@ def products_report_xlsx(data):
         write_table(
             sheet,
             title=data["heading"],
-            headers=[sheet_data["title"]]
+            note=data.get("note"),
+            headers=[sheet_data.get("header", sheet_data["title"])]
             + [_("%(stars)s sao") % {"stars": stars} for stars in STAR_LEVELS]
             + [_("Tổng số")],
             rows=rows,
@@ -148,20 +214,34 @@ def products_report_xlsx(data):
     return to_bytes(workbook)
 
 
-def _certificate_rows(certificates):
+SUPERSEDED = pgettext_lazy("certificate status", "Đã thay bằng giấy mới")
+
+
+def status_on(certificate, day, current):
+    """What the certificate was on ``day``: revoked, expired, replaced or in force."""
+    if is_revoked_on(certificate, day):
+        return CertificateStatus.REVOKED.label
+    if day > certificate.expires_on:
+        return CertificateStatus.EXPIRED.label
+    if current.get(certificate.product_id) != certificate:
+        return SUPERSEDED
+    return CertificateStatus.VALID.label
+
+
+def _certificate_rows(certificates, day, current):
     return [
         [
             index,
             certificate.number,
             certificate.product_name,
             certificate.producer_name,
-            _district(certificate),
+            _place(certificate),
             certificate.stars,
             float(certificate.score) if certificate.score is not None else None,
             certificate.decision_number,
             certificate.issued_on,
             certificate.expires_on,
-            str(certificate.get_status_display()),
+            str(status_on(certificate, day, current)),
         ]
         for index, certificate in enumerate(certificates, start=1)
     ]
@@ -172,7 +252,7 @@ CERTIFICATE_HEADERS = (
     gettext_lazy("Số giấy chứng nhận"),
     gettext_lazy("Tên sản phẩm"),
     gettext_lazy("Chủ thể"),
-    gettext_lazy("Huyện"),
+    gettext_lazy("Huyện, xã"),
     gettext_lazy("Hạng sao"),
     gettext_lazy("Điểm"),
     gettext_lazy("Số quyết định"),
@@ -182,38 +262,64 @@ CERTIFICATE_HEADERS = (
 )
 
 
-def certificates_report_data(province, today):
-    """Every certificate issued, those still valid that expire within 180 days of
-    ``today``, and those revoked."""
-    certificates = list(province_certificates(province).order_by("issued_on", "number"))
+def certificates_report_data(province, today, days=EXPIRING_WITHIN_DAYS):
+    """On ``today``: every certificate issued by then (with its state then), the
+    products' current certificates in force that expire within ``days``, and those
+    revoked by then."""
+    certificates = [
+        certificate
+        for certificate in province_certificates(province).order_by(
+            "issued_on", "number"
+        )
+        if certificate.issued_on <= today
+    ]
+    current = current_certificates(certificates, today)
+    until = today + timedelta(days)
     expiring = [
         certificate
         for certificate in certificates
-        if certificate.status == CertificateStatus.VALID
-        and today <= certificate.expires_on <= today + timedelta(EXPIRING_WITHIN_DAYS)
+        if current[certificate.product_id] == certificate
+        and is_in_force_on(certificate, today)
+        and certificate.expires_on <= until
     ]
-    revoked = [c for c in certificates if c.status == CertificateStatus.REVOKED]
+    expiring.sort(key=lambda certificate: (certificate.expires_on, certificate.number))
+    revoked = [c for c in certificates if is_revoked_on(c, today)]
+    day = today.strftime("%d/%m/%Y")
     return {
+        "day": today,
+        "days": days,
         "sheets": [
             {
                 "title": _("Đã cấp"),
-                "heading": _("Giấy chứng nhận OCOP đã cấp"),
-                "rows": _certificate_rows(certificates),
+                "heading": _("Giấy chứng nhận OCOP đã cấp đến ngày %(day)s")
+                % {"day": day},
+                "note": _(
+                    "Mọi giấy chứng nhận đã cấp, kể cả đã hết hạn, đã thu hồi hoặc "
+                    "đã được thay; trạng thái là trạng thái vào ngày %(day)s."
+                )
+                % {"day": day},
+                "rows": _certificate_rows(certificates, today, current),
             },
             {
                 "title": _("Sắp hết hạn"),
                 "heading": _(
                     "Giấy chứng nhận hết hạn trong %(days)s ngày tới (tính từ %(day)s)"
                 )
-                % {"days": EXPIRING_WITHIN_DAYS, "day": today.strftime("%d/%m/%Y")},
-                "rows": _certificate_rows(expiring),
+                % {"days": days, "day": day},
+                "note": _(
+                    "Giấy còn hiệu lực, chưa được thay bằng giấy mới, hết hạn đến "
+                    "ngày %(until)s: sản phẩm cần đánh giá lại."
+                )
+                % {"until": until.strftime("%d/%m/%Y")},
+                "rows": _certificate_rows(expiring, today, current),
             },
             {
                 "title": _("Đã thu hồi"),
-                "heading": _("Giấy chứng nhận OCOP đã thu hồi"),
-                "rows": _certificate_rows(revoked),
+                "heading": _("Giấy chứng nhận OCOP đã thu hồi đến ngày %(day)s")
+                % {"day": day},
+                "rows": _certificate_rows(revoked, today, current),
             },
-        ]
+        ],
     }
 
 
@@ -226,9 +332,10 @@ def certificates_report_xlsx(data):
         write_table(
             sheet,
             title=sheet_data["heading"],
+            note=sheet_data.get("note"),
             headers=[str(header) for header in CERTIFICATE_HEADERS],
             rows=rows,
-            widths=[6, 20, 36, 36, 20, 9, 8, 18, 12, 12, 16],
+            widths=[6, 20, 36, 36, 24, 9, 8, 18, 12, 12, 18],
             totals=["", _("Tổng số: %(count)s") % {"count": len(rows)}],
         )
         for row in sheet.iter_rows(min_row=4, min_col=9, max_col=10):

@@ -1,9 +1,12 @@
-"""Keeping generated files: one record per version, never two files for the same data.
+"""Keeping generated files: one record per version, never two files in a row for the
+same data.
 
 A renderer is a function from plain data to bytes. ``store_document`` hashes that data
-first: when a version of the same document was already made from the same data it is
-returned as it is (so a job that runs twice makes one file); otherwise the renderer
-runs and its output becomes the next version. Earlier versions are never touched.
+first: when the latest version of the document was made from the same data it is
+returned as it is (so a job that runs twice makes one file); otherwise the data makes
+the next version, so that the latest version always says what the data says now. Data
+that changes back (A, then B, then A again) makes a third version equal to the first,
+copied from it rather than rendered again. Earlier versions are never touched.
 """
 
 import hashlib
@@ -14,7 +17,6 @@ from decimal import Decimal
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Max
 
 from .models import Document
 
@@ -40,15 +42,33 @@ def input_hash(data):
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def find_document(kind, key, data):
-    """The document already made from exactly this data, or None."""
-    return Document.objects.filter(
-        kind=kind, key=key, input_hash=input_hash(data)
-    ).first()
-
-
 def latest_document(kind, key):
     return Document.objects.filter(kind=kind, key=key).order_by("-version").first()
+
+
+def find_document(kind, key, data):
+    """The latest version of the document if it was made from exactly this data,
+    else None."""
+    latest = latest_document(kind, key)
+    if latest is not None and latest.input_hash == input_hash(data):
+        return latest
+    return None
+
+
+def _earlier_content(kind, key, digest):
+    """The bytes of an earlier version made from the same data, if its file is there."""
+    earlier = (
+        Document.objects.filter(kind=kind, key=key, input_hash=digest)
+        .order_by("-version")
+        .first()
+    )
+    if earlier is None:
+        return None
+    try:
+        with earlier.file.open("rb") as handle:
+            return handle.read()
+    except FileNotFoundError:
+        return None
 
 
 def store_document(
@@ -63,53 +83,53 @@ def store_document(
     district_id=None,
     user=None,
     job=None,
+    **about,
 ):
-    """Return the document made from ``data``, rendering it only if it is new.
+    """Return the document made from ``data``: the latest version if it was made from
+    the same data, else a new version.
 
     Side effects: may write one file through the default storage and one row.
-    ``render(data)`` returns the file's bytes; ``file_name`` ends in ``.pdf`` or
-    ``.xlsx``; ``province_id`` says whose staff may see it, ``district_id`` which
-    district's officers may (for what a district's own rounds produced).
+    ``render(data)`` returns the file's bytes (not called when an earlier version has
+    them); ``file_name`` ends in ``.pdf`` or ``.xlsx``; ``province_id`` says whose
+    staff may see it, ``district_id`` which district's officers may (for what a
+    district's own rounds produced). ``about`` fills the fields the documents page
+    filters on: ``decision_number``, ``round_id``, ``year``.
     """
     digest = input_hash(data)
-    existing = Document.objects.filter(kind=kind, key=key, input_hash=digest).first()
-    if existing is not None:
-        return existing
-
-    content = render(data)
     extension = file_name.rsplit(".", 1)[-1]
-    try:
-        with transaction.atomic():
-            last = Document.objects.filter(kind=kind, key=key).aggregate(
-                last=Max("version")
-            )["last"]
-            document = Document(
-                kind=kind,
-                key=key,
-                version=(last or 0) + 1,
-                title=title,
-                input_hash=digest,
-                input_data=json.loads(json.dumps(data, default=_plain)),
-                file_name=file_name,
-                media_type=MEDIA_TYPES.get(extension, "application/octet-stream"),
-                size=len(content),
-                province_id=province_id,
-                district_id=district_id,
-                created_by=user,
-                job=job,
-            )
-            document.file.save(file_name, ContentFile(content), save=False)
-            document.save()
-    except IntegrityError:
-        # Another worker stored the same data (or took this version number) first.
-        document.file.delete(save=False)
-        existing = Document.objects.filter(
-            kind=kind, key=key, input_hash=digest
-        ).first()
-        if existing is None:
-            raise
-        return existing
-    logger.info(
-        "document %s v%s stored (%s bytes)", key, document.version, len(content)
-    )
-    return document
+    content = None
+    for _attempt in range(3):
+        latest = latest_document(kind, key)
+        if latest is not None and latest.input_hash == digest:
+            return latest
+        if content is None:
+            content = _earlier_content(kind, key, digest) or render(data)
+        document = Document(
+            kind=kind,
+            key=key,
+            version=(latest.version if latest else 0) + 1,
+            title=title,
+            input_hash=digest,
+            input_data=json.loads(json.dumps(data, default=_plain)),
+            file_name=file_name,
+            media_type=MEDIA_TYPES.get(extension, "application/octet-stream"),
+            size=len(content),
+            province_id=province_id,
+            district_id=district_id,
+            created_by=user,
+            job=job,
+            **about,
+        )
+        try:
+            with transaction.atomic():
+                document.file.save(file_name, ContentFile(content), save=False)
+                document.save()
+        except IntegrityError:
+            # Another worker took this version number first: look again.
+            document.file.delete(save=False)
+            continue
+        logger.info(
+            "document %s v%s stored (%s bytes)", key, document.version, len(content)
+        )
+        return document
+    raise IntegrityError(f"could not store a new version of {kind} {key}")

@@ -117,8 +117,9 @@ class Document(models.Model):
     """A file the programme produced (certificate, decision, report), one version.
 
     ``key`` names what it is about (``certificate:12``); ``input_hash`` is the SHA-256
-    of the data it was made from. The same data never makes a second file; changed data
-    makes the next version, and earlier versions stay on record and downloadable.
+    of the data it was made from. The latest version is made from the data as it is
+    now: the same data never makes a second file in a row, changed data makes the next
+    version, and earlier versions stay on record and downloadable.
     """
 
     kind = models.CharField(
@@ -151,6 +152,20 @@ class Document(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # What the documents page filters on: the decision and the round it is about,
+    # and its year (of the decision, the round, the report's day or the list).
+    decision_number = models.CharField(
+        _("số quyết định"), max_length=100, blank=True, db_index=True
+    )
+    round = models.ForeignKey(
+        "evaluation.Round",
+        verbose_name=_("đợt đánh giá"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    year = models.PositiveSmallIntegerField(_("năm"), null=True, blank=True)
     job = models.ForeignKey(
         Job,
         verbose_name=_("việc chạy nền"),
@@ -177,10 +192,8 @@ class Document(models.Model):
             models.UniqueConstraint(
                 fields=["kind", "key", "version"], name="document_version_once"
             ),
-            models.UniqueConstraint(
-                fields=["kind", "key", "input_hash"], name="document_input_once"
-            ),
         ]
+        indexes = [models.Index(fields=["year", "kind"], name="document_year_kind")]
 
     def __str__(self):
         return f"{self.title} (v{self.version})"

@@ -22,11 +22,14 @@ def to_bytes(workbook):
     return buffer.getvalue()
 
 
-def write_table(sheet, *, title, headers, rows, widths, totals=None, start_row=1):
+def write_table(
+    sheet, *, title, headers, rows, widths, totals=None, start_row=1, note=None
+):
     """Title, header and rows from ``start_row``; returns the next free row.
 
-    ``totals`` is a row of values (strings or formulas) written in bold under the
-    table. Numbers stay numbers so that the clerk can sum and filter.
+    ``note`` (what the table counts) goes in italics between the title and the
+    header. ``totals`` is a row of values (strings or formulas) written in bold under
+    the table. Numbers stay numbers so that the clerk can sum and filter.
     """
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
@@ -40,6 +43,19 @@ def write_table(sheet, *, title, headers, rows, widths, totals=None, start_row=1
         start_row=start_row, start_column=1, end_row=start_row, end_column=last_column
     )
     sheet.cell(row=start_row, column=1).alignment = Alignment(horizontal="center")
+
+    if note:
+        sheet.cell(row=start_row + 1, column=1, value=str(note)).font = Font(
+            italic=True
+        )
+        sheet.merge_cells(
+            start_row=start_row + 1,
+            start_column=1,
+            end_row=start_row + 1,
+            end_column=last_column,
+        )
+        sheet.cell(row=start_row + 1, column=1).alignment = Alignment(wrap_text=True)
+        sheet.row_dimensions[start_row + 1].height = 30
 
     header_row = start_row + 2
     for column, header in enumerate(headers, start=1):

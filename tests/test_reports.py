@@ -4,6 +4,7 @@ from datetime import date, timedelta
 import pytest
 from openpyxl import load_workbook
 
+from evaluation.documents.verification import new_verification_code
 from evaluation.enums import CertificateStatus, TierLevel
 from evaluation.reports import (
     certificates_report_data,
@@ -167,3 +168,178 @@ def test_certificates_report_lists_issued_expiring_and_revoked(lai_chau):
     assert first[8].value.date() == date(2023, 10, 12)
     assert first[8].number_format == "DD/MM/YYYY"
     assert first[10].value == "Còn hiệu lực"
+
+
+@pytest.fixture
+def programme_history(lai_chau):
+    """Seven certificates of Lai Châu, by hand:
+
+    - 2020, Thành phố Lai Châu: E, 3★, expired on 02/03/2023.
+    - 2023, Tam Đường (district council): A, B, C, 3★ each, valid to 12/10/2026;
+      B revoked on 02/05/2024.
+    - 2026, the province: F 3★ and G 4★, registered by Xã Bình Lư after the districts
+      went; and A2, 4★, the re-evaluation of A's product, replacing A.
+    """
+    from evaluation.models import Certificate
+    from registry.models import Commune, Registration
+    from tests.factories import LAI_CHAU_CITY
+
+    binh_lu = Commune.objects.get(name="Xã Bình Lư", is_current=True)
+    _r, (expired,) = make_decision(
+        1,
+        number="12/QĐ-UBND",
+        district_code=LAI_CHAU_CITY,
+        decision_date=date(2020, 3, 2),
+        year=2020,
+    )
+    _r, (a, b, c) = make_decision(3, decision_date=date(2023, 10, 12))
+    Certificate.objects.filter(pk=b.pk).update(
+        status=CertificateStatus.REVOKED, revoked_on=date(2024, 5, 2)
+    )
+    _r, (f, g) = make_decision(
+        2,
+        number="55/QĐ-UBND",
+        rulebook_code="26-2026",
+        level=TierLevel.PROVINCE,
+        decision_date=date(2026, 7, 1),
+        year=2026,
+    )
+    Registration.objects.filter(certificates__in=[f, g]).update(
+        district=None, commune=binh_lu
+    )
+    again = Registration.objects.create(
+        product=a.product,
+        year=2026,
+        kind=a.registration.kind,
+        province=lai_chau,
+        commune=binh_lu,
+    )
+    a2 = Certificate.objects.get(pk=a.pk)
+    a2.pk = None
+    a2.verification_code = new_verification_code()
+    a2.number = "0003/2026/OCOP-12"
+    a2.registration = again
+    a2.stars = 4
+    a2.decision_number = "55/QĐ-UBND"
+    a2.issued_on = a2.decision_date = date(2026, 7, 1)
+    a2.expires_on = date(2029, 7, 1)
+    a2.follows = a
+    a2.save()
+    return {"E": expired, "A": a, "B": b, "C": c, "F": f, "G": g, "A2": a2}
+
+
+def sheet_rows(sheet):
+    return list(sheet.iter_rows(min_row=4, values_only=True))
+
+
+def test_products_report_counts_each_product_once_by_its_certificate_in_force(
+    programme_history, lai_chau
+):
+    data = products_report_data(lai_chau, date(2026, 9, 1))
+
+    book = workbook(products_report_xlsx(data))
+
+    # In force on 01/09/2026: C (3★, Tam Đường), F (3★), G and A2 (4★, Bình Lư).
+    # Not E (expired), B (revoked), A (replaced by A2).
+    assert book["Huyện"]["A1"].value == (
+        "Sản phẩm OCOP có giấy chứng nhận còn hiệu lực ngày 01/09/2026: Tỉnh Lai Châu"
+    )
+    assert book["Huyện"]["A2"].value.startswith(
+        "Mỗi sản phẩm tính một lần, theo giấy chứng nhận cấp gần nhất đến ngày đó; "
+        "không tính giấy đã hết hạn, đã thu hồi hoặc đã được thay bằng giấy mới."
+    )
+    assert sheet_rows(book["Huyện"]) == [
+        ("Huyện Tam Đường", 1, 0, 0, 1),
+        ("Xã Bình Lư (xã từ 01/07/2025)", 1, 2, 0, 3),
+        ("Tổng cộng", 2, 2, 0, 4),
+    ]
+    assert sheet_rows(book["Loại hình chủ thể"]) == [
+        ("Hợp tác xã", 2, 2, 0, 4),
+        ("Tổng cộng", 2, 2, 0, 4),
+    ]
+    assert sheet_rows(book["Nhóm sản phẩm"]) == [
+        ("Thực phẩm tươi sống", 2, 2, 0, 4),
+        ("Tổng cộng", 2, 2, 0, 4),
+    ]
+    assert book["Năm"]["A3"].value == "Năm cấp giấy chứng nhận"
+    assert sheet_rows(book["Năm"]) == [
+        ("2023", 1, 0, 0, 1),
+        ("2026", 1, 2, 0, 3),
+        ("Tổng cộng", 2, 2, 0, 4),
+    ]
+
+
+def test_products_report_on_a_later_day_leaves_out_what_expired_by_then(
+    programme_history, lai_chau
+):
+    # C expired on 12/10/2026; on 01/12/2026 only F, G and A2 are in force.
+    data = products_report_data(lai_chau, date(2026, 12, 1))
+
+    book = workbook(products_report_xlsx(data))
+
+    assert sheet_rows(book["Huyện"]) == [
+        ("Xã Bình Lư (xã từ 01/07/2025)", 1, 2, 0, 3),
+        ("Tổng cộng", 1, 2, 0, 3),
+    ]
+
+
+def test_products_report_before_the_re_evaluation_counts_the_first_certificate(
+    programme_history, lai_chau
+):
+    # On 01/06/2024: A and C (3★, Tam Đường); B revoked a month before; E expired.
+    data = products_report_data(lai_chau, date(2024, 6, 1))
+
+    book = workbook(products_report_xlsx(data))
+
+    assert sheet_rows(book["Huyện"]) == [
+        ("Huyện Tam Đường", 2, 0, 0, 2),
+        ("Tổng cộng", 2, 0, 0, 2),
+    ]
+
+
+def test_certificates_report_says_each_certificates_state_on_the_day(
+    programme_history, lai_chau
+):
+    history = programme_history
+    data = certificates_report_data(lai_chau, date(2026, 9, 1), days=60)
+
+    book = workbook(certificates_report_xlsx(data))
+
+    issued, soon, withdrawn = (book[name] for name in book.sheetnames)
+    assert issued["A1"].value == "Giấy chứng nhận OCOP đã cấp đến ngày 01/09/2026"
+    assert [(row[1], row[4], row[10]) for row in sheet_rows(issued)[:-1]] == [
+        (history["E"].number, "Thành phố Lai Châu", "Hết hiệu lực"),
+        (history["A"].number, "Huyện Tam Đường", "Đã thay bằng giấy mới"),
+        (history["B"].number, "Huyện Tam Đường", "Đã thu hồi"),
+        (history["C"].number, "Huyện Tam Đường", "Còn hiệu lực"),
+        (history["F"].number, "Xã Bình Lư (xã từ 01/07/2025)", "Còn hiệu lực"),
+        (history["G"].number, "Xã Bình Lư (xã từ 01/07/2025)", "Còn hiệu lực"),
+        ("0003/2026/OCOP-12", "Xã Bình Lư (xã từ 01/07/2025)", "Còn hiệu lực"),
+    ]
+    assert sheet_rows(issued)[-1][1] == "Tổng số: 7"
+    # A also expires on 12/10/2026, but A2 replaced it: only C needs re-evaluating.
+    assert soon["A1"].value == (
+        "Giấy chứng nhận hết hạn trong 60 ngày tới (tính từ 01/09/2026)"
+    )
+    assert [row[1] for row in sheet_rows(soon)] == [history["C"].number, "Tổng số: 1"]
+    assert [row[1] for row in sheet_rows(withdrawn)] == [
+        history["B"].number,
+        "Tổng số: 1",
+    ]
+
+
+def test_certificates_report_before_the_revocation_does_not_list_it(
+    programme_history, lai_chau
+):
+    data = certificates_report_data(lai_chau, date(2024, 4, 1))
+
+    book = workbook(certificates_report_xlsx(data))
+
+    issued, _soon, withdrawn = (book[name] for name in book.sheetnames)
+    assert [row[10] for row in sheet_rows(issued)[:-1]] == [
+        "Hết hiệu lực",
+        "Còn hiệu lực",
+        "Còn hiệu lực",
+        "Còn hiệu lực",
+    ]
+    assert [row[1] for row in sheet_rows(withdrawn)] == ["Tổng số: 0"]

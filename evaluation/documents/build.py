@@ -100,6 +100,19 @@ def decision_certificates(decision_number, province_id=None, district_id=None):
     ).order_by("-stars", "-score", "number")
 
 
+def round_id_of(certificate):
+    """The round that certified it, or None for the Ministry's certificate."""
+    if certificate.evaluation_id is None:
+        return None
+    return certificate.evaluation.round_id
+
+
+def shared_round_id(certificates):
+    """The round all of them were certified in, or None."""
+    rounds = {round_id_of(certificate) for certificate in certificates}
+    return rounds.pop() if len(rounds) == 1 else None
+
+
 def round_district_id(certificate):
     """The district whose round certified it (3 stars by a district council under
     the 2023 rulebook), or None for a province's or the Ministry's certificate."""
@@ -138,7 +151,23 @@ def district_name(registration):
     return ""
 
 
-def decision_data(decision_number, province_id=None, district_id=None):
+def signer_lines(text):
+    """A title typed on one line, 'KT. CHỦ TỊCH / PHÓ CHỦ TỊCH', as printed: a
+    line for each part."""
+    parts = (part.strip() for line in text.splitlines() for part in line.split("/"))
+    return "\n".join(part for part in parts if part)
+
+
+def decision_data(
+    decision_number,
+    province_id=None,
+    district_id=None,
+    *,
+    signer_title_text="",
+    signer_name="",
+):
+    """The decision as printed; the signer's title defaults to the authority's head
+    (``signer_title``), the name is left for the signature when not given."""
     certificates = list(
         decision_certificates(decision_number, province_id, district_id)
     )
@@ -161,8 +190,9 @@ def decision_data(decision_number, province_id=None, district_id=None):
         date=first.decision_date,
         authority=first.issuing_authority,
         place=signing_place(first.issuing_authority),
-        signer_title=signer_title(first.issuing_authority),
-        signer_name="",
+        signer_title=signer_lines(signer_title_text)
+        or signer_title(first.issuing_authority),
+        signer_name=signer_name.strip(),
         round_name=_round_name(first),
         rulebook=f"{first.rulebook.legal_basis}",
         rows=rows,

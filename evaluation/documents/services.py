@@ -20,8 +20,10 @@ from .build import (
     decision_certificates,
     decision_data,
     round_district_id,
+    round_id_of,
     round_summary_data,
     shared_district_id,
+    shared_round_id,
 )
 
 logger = logging.getLogger(__name__)
@@ -43,6 +45,19 @@ def _result(documents):
     return {"document_ids": [document.pk for document in documents]}
 
 
+def certificate_key(certificate_id):
+    return f"certificate:{certificate_id}"
+
+
+def certificate_about(certificate):
+    """What the documents page filters a certificate's PDF by."""
+    return {
+        "decision_number": certificate.decision_number,
+        "round_id": round_id_of(certificate),
+        "year": certificate.decision_date.year,
+    }
+
+
 def make_certificate(certificate, *, user=None, job=None):
     """The PDF of one certificate (a new version only if what it says changed)."""
     from .render import render_certificate
@@ -50,7 +65,7 @@ def make_certificate(certificate, *, user=None, job=None):
     data = certificate_data(certificate)
     return store_document(
         kind=DocumentKind.CERTIFICATE,
-        key=f"certificate:{certificate.pk}",
+        key=certificate_key(certificate.pk),
         title=certificate_title(certificate),
         data=data.as_dict(),
         render=lambda _data: render_certificate(data),
@@ -59,7 +74,25 @@ def make_certificate(certificate, *, user=None, job=None):
         district_id=round_district_id(certificate),
         user=user,
         job=job,
+        **certificate_about(certificate),
     )
+
+
+def make_one_certificate(job, progress):
+    """The job behind a certificate's "make its PDF" button."""
+    certificate = (
+        Certificate.objects.select_related(
+            "product__product_set", "registration", "evaluation__round"
+        )
+        .filter(pk=job.params["certificate_id"])
+        .first()
+    )
+    if certificate is None:
+        raise Certificate.DoesNotExist(_("Không còn giấy chứng nhận này."))
+    progress(0, 1)
+    document = make_certificate(certificate, user=job.created_by, job=job)
+    progress(1, 1)
+    return _result([document])
 
 
 def make_decision_certificates(job, progress):
@@ -94,7 +127,7 @@ def make_decision_certificates(job, progress):
     layouts = []
     documents = []
     for index, (certificate, data) in enumerate(items, start=1):
-        key = f"certificate:{certificate.pk}"
+        key = certificate_key(certificate.pk)
         document = find_document(DocumentKind.CERTIFICATE, key, data)
         if document is None or bundle is None:
             laid_out = layout_certificate(certificate_data(certificate))
@@ -110,6 +143,7 @@ def make_decision_certificates(job, progress):
                 district_id=round_district_id(certificate),
                 user=job.created_by,
                 job=job,
+                **certificate_about(certificate),
             )
         documents.append(document)
         progress(index, total)
@@ -126,6 +160,9 @@ def make_decision_certificates(job, progress):
             district_id=owner,
             user=job.created_by,
             job=job,
+            decision_number=number,
+            round_id=shared_round_id(certificates),
+            year=certificates[0].decision_date.year,
         )
     return _result([bundle, *documents])
 
@@ -138,15 +175,28 @@ def certificate_title(certificate):
 
 
 def make_decision(job, progress):
-    """The decision as PDF, with its annex, and the annex again as .xlsx."""
+    """The decision as PDF, with its annex, and the annex again as .xlsx; signed by
+    the signer the job names (``signer_title``, ``signer_name``)."""
     from ..reports import decision_annex_xlsx
     from .render import render_decision
 
     number = job.params["decision_number"]
     province_id = job.params.get("province_id")
     district_id = job.params.get("district_id")
-    data = decision_data(number, province_id, district_id)
-    owner = shared_district_id(decision_certificates(number, province_id, district_id))
+    data = decision_data(
+        number,
+        province_id,
+        district_id,
+        signer_title_text=job.params.get("signer_title", ""),
+        signer_name=job.params.get("signer_name", ""),
+    )
+    certificates = list(decision_certificates(number, province_id, district_id))
+    owner = shared_district_id(certificates)
+    about = {
+        "decision_number": number,
+        "round_id": shared_round_id(certificates),
+        "year": data.date.year,
+    }
     progress(0, 2)
     decision = store_document(
         kind=DocumentKind.DECISION,
@@ -160,6 +210,7 @@ def make_decision(job, progress):
         district_id=owner,
         user=job.created_by,
         job=job,
+        **about,
     )
     progress(1, 2)
     annex = store_document(
@@ -173,6 +224,7 @@ def make_decision(job, progress):
         district_id=owner,
         user=job.created_by,
         job=job,
+        **about,
     )
     progress(2, 2)
     return _result([decision, annex])
@@ -183,7 +235,9 @@ def make_round_summary(job, progress):
 
     round_id = job.params["round_id"]
     data = round_summary_data(round_id)
-    province_id = Round.objects.values_list("province_id", flat=True).get(pk=round_id)
+    province_id, year = Round.objects.values_list("province_id", "year").get(
+        pk=round_id
+    )
     progress(0, 1)
     document = store_document(
         kind=DocumentKind.ROUND_SUMMARY,
@@ -195,6 +249,8 @@ def make_round_summary(job, progress):
         province_id=province_id,
         user=job.created_by,
         job=job,
+        round_id=round_id,
+        year=year,
     )
     progress(1, 1)
     return _result([document])
@@ -207,21 +263,34 @@ REPORT_REGISTRATIONS = "registrations"
 
 def report_titles():
     return {
-        REPORT_PRODUCTS: _("Báo cáo sản phẩm OCOP theo huyện, loại hình, nhóm, năm"),
+        REPORT_PRODUCTS: _(
+            "Sản phẩm OCOP còn hiệu lực theo huyện/xã, loại hình, nhóm, hạng sao, "
+            "năm cấp"
+        ),
         REPORT_CERTIFICATES: _("Báo cáo giấy chứng nhận: đã cấp, sắp hết hạn, thu hồi"),
         REPORT_REGISTRATIONS: _("Danh sách đăng ký tham gia OCOP (.xlsx)"),
     }
 
 
-def make_report(job, progress):
-    """A programme report (.xlsx) for the job's province (and year, for the
-    registration list)."""
+def report_day(params):
+    """The day a report counts on: the job's ``day`` (ISO), else today."""
+    from datetime import date
+
     from django.utils import timezone
 
+    day = params.get("day")
+    return date.fromisoformat(day) if day else timezone.localdate()
+
+
+def make_report(job, progress):
+    """A programme report (.xlsx) for the job's province: on the job's ``day`` (and
+    within ``days`` for the expiring certificates), or for its ``year`` (the
+    registration list)."""
     from registry.models import Province
     from registry.reports import registration_list_data, registration_list_xlsx
 
     from ..reports import (
+        EXPIRING_WITHIN_DAYS,
         certificates_report_data,
         certificates_report_xlsx,
         products_report_data,
@@ -232,15 +301,20 @@ def make_report(job, progress):
     province = Province.objects.get(pk=job.params["province_id"])
     progress(0, 1)
     if name == REPORT_PRODUCTS:
-        data, render = products_report_data(province), products_report_xlsx
-        kind, key = DocumentKind.REPORT, f"report:products:{province.code}"
-        file_name = "bao-cao-san-pham-ocop.xlsx"
+        day = report_day(job.params)
+        data, render = products_report_data(province, day), products_report_xlsx
+        kind, key = DocumentKind.REPORT, f"report:products:{province.code}:{day}"
+        file_name = f"bao-cao-san-pham-ocop-{day:%Y%m%d}.xlsx"
+        year = day.year
     elif name == REPORT_CERTIFICATES:
-        today = timezone.localdate()
-        data = certificates_report_data(province, today)
+        day = report_day(job.params)
+        days = int(job.params.get("days") or EXPIRING_WITHIN_DAYS)
+        data = certificates_report_data(province, day, days)
         render = certificates_report_xlsx
-        kind, key = DocumentKind.REPORT, f"report:certificates:{province.code}"
-        file_name = f"bao-cao-giay-chung-nhan-{today:%Y%m%d}.xlsx"
+        kind = DocumentKind.REPORT
+        key = f"report:certificates:{province.code}:{day}:{days}"
+        file_name = f"bao-cao-giay-chung-nhan-{day:%Y%m%d}.xlsx"
+        year = day.year
     elif name == REPORT_REGISTRATIONS:
         year = int(job.params["year"])
         data = registration_list_data(province, year)
@@ -260,6 +334,7 @@ def make_report(job, progress):
         province_id=province.pk,
         user=job.created_by,
         job=job,
+        year=year,
     )
     progress(1, 1)
     return _result([document])
