@@ -7,6 +7,10 @@
   made there), and records the commune's assessment.
 - A council member sees the products of their council's open rounds, scores them,
   and, as chair, corrects scores and closes the round.
+- A council's result (average, stars, outcome) is provisional until the round is
+  closed: a member sees it only once their own sheet is in, like the others'
+  scores; someone outside the council sees it on the pages of rounds they may
+  open. Once the round is closed it is shown to whoever may see the dossier.
 - A dossier is returned for more information by the role of the stage it is at: the
   commune officer during the commune's assessment, the district officer while it
   waits at their district's council, province staff at the province's council (and
@@ -17,7 +21,14 @@ bottom (``user.has_perm("evaluation.score_evaluation", evaluation)``).
 """
 
 import rules
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import (
+    BooleanField,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Q,
+    Value,
+)
 
 from registry.enums import Role
 from registry.permissions import (
@@ -29,7 +40,14 @@ from registry.permissions import (
 )
 
 from .enums import SCORING_ROLES, CouncilRole, RoundState, TierKind, TierLevel
-from .models import Certificate, CouncilMembership, Dossier, Evaluation, Round
+from .models import (
+    Certificate,
+    CouncilMembership,
+    Dossier,
+    Evaluation,
+    MemberScore,
+    Round,
+)
 
 # -- lists ---------------------------------------------------------------------------
 
@@ -118,6 +136,43 @@ def can_open(visible, user, field="pk"):
     the answer comes in the page's own query, however many rows it lists.
     """
     return Exists(visible(user).filter(pk=OuterRef(field)))
+
+
+def with_result_visibility(evaluations, user):
+    """The evaluations annotated with ``is_result_shown`` (may ``user`` see the
+    council's score, stars and outcome?) and ``is_viewer_member`` (does ``user``
+    sit on the round's council?), in the list's own query.
+
+    The round page's rule: a closed round's results are frozen and shown to all
+    who see the row; before that a member of the round's council sees them once
+    their own sheet is submitted, and anyone else only if they may open the round.
+    """
+    if not user.is_authenticated:
+        return evaluations.annotate(
+            is_result_shown=ExpressionWrapper(
+                Q(frozen_at__isnull=False), output_field=BooleanField()
+            ),
+            is_viewer_member=Value(False),
+        )
+    is_member = Exists(
+        CouncilMembership.objects.filter(
+            council_id=OuterRef("round__council_id"), user=user
+        )
+    )
+    has_submitted = Exists(
+        MemberScore.objects.filter(
+            evaluation=OuterRef("pk"), member=user, submitted_at__isnull=False
+        )
+    )
+    shown = (
+        Q(frozen_at__isnull=False)
+        | (is_member & has_submitted)
+        | (~is_member & can_open(visible_rounds, user, "round_id"))
+    )
+    return evaluations.annotate(
+        is_result_shown=ExpressionWrapper(shown, output_field=BooleanField()),
+        is_viewer_member=is_member,
+    )
 
 
 # -- predicates ----------------------------------------------------------------------

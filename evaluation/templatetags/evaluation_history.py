@@ -2,10 +2,12 @@
 
 from django import template
 from django.contrib.auth.models import AnonymousUser
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Prefetch
 
+from ..documents.access import with_documents
 from ..models import Certificate, Dossier, Evaluation, MemberScore
-from ..permissions import can_open, visible_dossiers
+from ..permissions import can_open, visible_dossiers, with_result_visibility
 from ..services import dossier_history
 
 register = template.Library()
@@ -15,12 +17,16 @@ register = template.Library()
 def product_history(context, product):
     """Dossiers, evaluations with their scores, referrals, certificates and the
     audit entries of one product (seven queries, whatever its history). A dossier
-    is linked only for someone who may open it."""
+    is linked only for someone who may open it; a council's provisional result is
+    shown only to whom the round page shows it (``with_result_visibility``), and the
+    audit entries of its computation then keep its outcome to themselves."""
     request = context.get("request")
     user = getattr(request, "user", None) or AnonymousUser()
-    evaluations = (
-        Evaluation.objects.filter(dossier__registration__product=product)
-        .select_related("round", "tier", "rulebook", "certifying_tier")
+    evaluations = with_result_visibility(
+        Evaluation.objects.filter(dossier__registration__product=product), user
+    )
+    evaluations = list(
+        evaluations.select_related("round", "tier", "rulebook", "certifying_tier")
         .prefetch_related(
             Prefetch(
                 "member_scores",
@@ -31,6 +37,13 @@ def product_history(context, product):
         )
         .order_by("dossier__programme_year__year", "tier__order", "id")
     )
+    hidden = {str(e.pk) for e in evaluations if not e.is_result_shown}
+    entries = list(dossier_history(product).order_by("-created_at", "-id")[:100])
+    evaluation_type = ContentType.objects.get_for_model(Evaluation)
+    for entry in entries:
+        entry.is_result_hidden = (
+            entry.content_type_id == evaluation_type.pk and entry.object_id in hidden
+        )
     return {
         "request": request,
         "product": product,
@@ -39,10 +52,13 @@ def product_history(context, product):
         .annotate(is_openable=can_open(visible_dossiers, user))
         .order_by("-programme_year__year"),
         "evaluations": evaluations,
-        "certificates": Certificate.objects.filter(product=product).select_related(
-            "tier", "rulebook"
+        "certificates": with_documents(
+            Certificate.objects.filter(product=product).select_related(
+                "tier", "rulebook"
+            ),
+            user,
         ),
-        "entries": dossier_history(product).order_by("-created_at", "-id")[:100],
+        "entries": entries,
     }
 
 

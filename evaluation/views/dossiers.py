@@ -34,7 +34,12 @@ from ..forms import (
     SamplesForm,
 )
 from ..models import Dossier, Evidence, latest_overdue_receipt
-from ..permissions import can_open, visible_dossiers, visible_rounds
+from ..permissions import (
+    can_open,
+    visible_dossiers,
+    visible_rounds,
+    with_result_visibility,
+)
 from ..services.dossiers import RETURNABLE_STATES
 from ..suggest import suggest_product_set
 from .common import PAGE_SIZE, apply_to_form, report_refusal
@@ -151,7 +156,8 @@ class DossierDetail(LoginRequiredMixin, DetailView):
             reason_form=kwargs.get("reason_form") or ReturnForm(),
             ministry_form=kwargs.get("ministry_form") or MinistryResultForm(),
             evidence=dossier.evidence.select_related("criterion"),
-            evaluations=dossier.evaluations.select_related("round", "tier", "rulebook")
+            evaluations=with_result_visibility(dossier.evaluations.all(), user)
+            .select_related("round", "tier", "rulebook")
             .annotate(is_round_openable=can_open(visible_rounds, user, "round_id"))
             .prefetch_related("certificates"),
             history=AuditEntry.objects.filter(

@@ -1,0 +1,132 @@
+"""A council's provisional result (average, stars, outcome) stays hidden on the
+dossier page and the product's history as it does on the round page: a member sees
+it once their own sheet is in, an officer who may not open the round once the round
+is closed; after that it is shown to whoever sees the dossier."""
+
+import pytest
+from django.urls import reverse
+
+from evaluation import services
+from evaluation.enums import Outcome
+from tests.evaluation_builders import Meeting, binh_lu_officer
+from tests.test_evaluation_views import second_options
+
+pytestmark = pytest.mark.django_db
+
+# Set 26's second option everywhere: 71 points, as every member scores here.
+SCORE = "71,00"
+MEMBER_HIDDEN = "Kết quả hiện sau khi bạn nộp phiếu."
+OTHERS_HIDDEN = "Kết quả được công bố khi đợt đánh giá đóng."
+# The audit entry of the computation, followed by its outcome when shown.
+COMPUTED = "Tính kết quả của hội đồng</span> ("
+
+
+@pytest.fixture
+def meeting(lai_chau):
+    """Two of the three scoring members have submitted; the result is computed."""
+    meeting = Meeting()
+    _chair, vice, member = meeting.scorers()
+    selections = second_options(meeting.evaluation)
+    for user in (vice, member):
+        services.submit_member_score(meeting.evaluation, user, selections)
+    services.compute_result(meeting.evaluation, meeting.chair)
+    meeting.evaluation.refresh_from_db()
+    return meeting
+
+
+def pages(client, user, meeting):
+    """The dossier's page and its product's page as ``user`` gets them."""
+    client.force_login(user)
+    dossier = client.get(
+        reverse("evaluation:dossier-detail", args=[meeting.dossier.pk])
+    )
+    product = client.get(meeting.dossier.registration.product.get_absolute_url())
+    return dossier, product
+
+
+def evaluations_part(response):
+    """The dossier page's table of results."""
+    html = response.content.decode()
+    return html.split('id="dossier-evaluations"')[1].split("</table>")[0]
+
+
+def history_part(response):
+    """The product page's evaluation history, results and audit log."""
+    return response.content.decode().split('id="evaluation-history"')[1]
+
+
+def test_provisional_result_is_hidden_from_a_member_who_has_not_submitted(
+    client, meeting
+):
+    dossier, product = pages(client, meeting.chair, meeting)
+
+    assert (dossier.status_code, product.status_code) == (200, 200)
+    assert [e.is_result_shown for e in dossier.context["evaluations"]] == [False]
+    for part in (evaluations_part(dossier), history_part(product)):
+        assert SCORE not in part
+        assert "4★" not in part
+        assert str(Outcome.REFERRED.label) not in part
+        assert MEMBER_HIDDEN in part
+    # The audit entry of the computation keeps its outcome to itself.
+    assert COMPUTED not in history_part(product)
+
+
+def test_provisional_result_is_shown_to_a_member_who_has_submitted(client, meeting):
+    _chair, vice, _member = meeting.scorers()
+
+    dossier, product = pages(client, vice, meeting)
+
+    assert meeting.evaluation.score is not None
+    assert [e.is_result_shown for e in dossier.context["evaluations"]] == [True]
+    for part in (evaluations_part(dossier), history_part(product)):
+        assert SCORE in part
+        assert "4★" in part
+        assert MEMBER_HIDDEN not in part
+    assert f"{COMPUTED}— → Chuyển cấp trên)" in history_part(product)
+
+
+def test_provisional_result_is_shown_to_the_officer_who_manages_the_round(
+    client, meeting
+):
+    dossier, product = pages(client, meeting.officer, meeting)
+
+    assert [e.is_result_shown for e in dossier.context["evaluations"]] == [True]
+    assert SCORE in evaluations_part(dossier)
+    assert SCORE in history_part(product)
+
+
+def test_provisional_result_is_hidden_from_an_officer_who_cannot_open_the_round(
+    client, meeting
+):
+    dossier, product = pages(client, binh_lu_officer(), meeting)
+
+    assert (dossier.status_code, product.status_code) == (200, 200)
+    assert [e.is_result_shown for e in dossier.context["evaluations"]] == [False]
+    for part in (evaluations_part(dossier), history_part(product)):
+        assert SCORE not in part
+        assert OTHERS_HIDDEN in part
+
+
+def test_closed_round_result_is_shown_to_whoever_sees_the_dossier(client, meeting):
+    services.submit_member_score(
+        meeting.evaluation, meeting.chair, second_options(meeting.evaluation)
+    )
+    services.close_round(meeting.round, meeting.chair)
+    commune_officer = binh_lu_officer()
+
+    seen = {}
+    for user in (commune_officer, meeting.officer):
+        dossier, product = pages(client, user, meeting)
+        seen[user.username] = (
+            SCORE in evaluations_part(dossier),
+            SCORE in history_part(product),
+            OTHERS_HIDDEN in history_part(product),
+        )
+    member_dossier, member_product = pages(client, meeting.chair, meeting)
+
+    assert seen == {
+        commune_officer.username: (True, True, False),
+        meeting.officer.username: (True, True, False),
+    }
+    # The round is closed: its members no longer read the dossier nor the product.
+    assert (member_dossier.status_code, member_product.status_code) == (404, 404)
