@@ -1,7 +1,9 @@
 """Who may see and change what in the registry.
 
 Every list goes through one of the ``visible_*`` functions, so that an officer of one
-district never sees another's records, whatever page or URL it comes through. The
+district never sees another's records, whatever page or URL it comes through. A
+council member reads only the products (and their producers) that their council's
+open rounds are scoring. The
 predicates (``rules``) decide actions and are checked in views and templates alike.
 """
 
@@ -48,8 +50,10 @@ def registration_scope(user):
         return Q(pk__in=[])
     if user.is_superuser:
         return Q()
-    if user.role in (Role.ADMINISTRATOR, Role.PROVINCE_STAFF, Role.COUNCIL_MEMBER):
+    if user.role in (Role.ADMINISTRATOR, Role.PROVINCE_STAFF):
         return Q(province_id=user.province_id)
+    if user.role == Role.COUNCIL_MEMBER:
+        return Q(Exists(_in_open_rounds_of_council(user)))
     if user.role == Role.DISTRICT_OFFICER and user.district_id:
         return Q(district_id=user.district_id)
     if user.role == Role.COMMUNE_OFFICER and user.commune_id:
@@ -57,6 +61,21 @@ def registration_scope(user):
             product__producer__commune_id=user.commune_id
         )
     return Q(pk__in=[])
+
+
+def _in_open_rounds_of_council(user):
+    """The evaluations, in an open round of a council ``user`` sits on, of the
+    registration at ``OuterRef("pk")``: what a council member has to score."""
+    from evaluation.enums import RoundState
+    from evaluation.models import CouncilMembership, Evaluation
+
+    return Evaluation.objects.filter(
+        dossier__registration=OuterRef("pk"),
+        round__state=RoundState.OPEN,
+        round__council_id__in=CouncilMembership.objects.filter(user=user).values(
+            "council_id"
+        ),
+    )
 
 
 def visible_registrations(user, queryset=None):
@@ -68,12 +87,12 @@ def _is_province_wide_reader(user):
     return user.is_authenticated and user.role in (
         Role.ADMINISTRATOR,
         Role.PROVINCE_STAFF,
-        Role.COUNCIL_MEMBER,
     )
 
 
 def visible_products(user, queryset=None):
-    """Products registered in the user's area, or made by a producer of it."""
+    """Products registered in the user's area, or made by a producer of it; for a
+    council member, the products their council's open rounds are scoring."""
     queryset = Product.objects.all() if queryset is None else queryset
     if user.is_authenticated and user.is_superuser:
         return queryset

@@ -1,13 +1,18 @@
 """Who sees and changes what: each role against the records of its area and others'."""
 
+from datetime import date
+
 import pytest
 from django.urls import reverse
 
+from evaluation import services
+from evaluation.enums import CouncilRole
 from ocop.models import AuditEntry
 from registry.demo import create_demo_accounts
 from registry.enums import ProducerKind, Role
-from registry.models import Producer, Product, Province, Registration
+from registry.models import Producer, Product, ProductSet, Province, Registration
 from registry.permissions import visible_producers, visible_products
+from tests.evaluation_builders import TOURISM_SET, district_council, programme_2023
 from tests.factories import Area, ProducerFactory, RegistrationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -42,7 +47,8 @@ def names(response):
     [
         ("tinh", ["binh_lu", "city", "crossed", "tam_duong"]),
         ("quantri", ["binh_lu", "city", "crossed", "tam_duong"]),
-        ("hoidong1", ["binh_lu", "city", "crossed", "tam_duong"]),
+        # A council member reads only what their open rounds score: none here.
+        ("hoidong1", []),
         # Tam Đường sees what it registered and what its producers make.
         ("huyen.tamduong", ["binh_lu", "crossed", "tam_duong"]),
         # The city sees what it registered, whoever makes it.
@@ -161,9 +167,41 @@ def test_post_to_another_district_product_is_refused(area, client, login):
     assert AuditEntry.objects.count() == 0
 
 
+def in_open_round_of(product, chair):
+    """Put the product's 2023 dossier into an open round chaired by ``chair``."""
+    programme_2023()
+    product.product_set = ProductSet.objects.get(number=TOURISM_SET)
+    product.is_product_set_confirmed = True
+    product.save()
+    officer = UserFactory(role=Role.PROVINCE_STAFF)
+    dossier = services.create_dossier(product.registrations.get(), officer)
+    services.submit_dossier(dossier, officer, received_on=date(2023, 4, 3))
+    services.record_commune_assessment(
+        dossier,
+        officer,
+        local_origin="Nguyên liệu tại xã.",
+        local_labour="Hộ trong xã.",
+        idea_origin="Nghề truyền thống.",
+        local_identity="Bản sắc của bản.",
+        assessed_on=date(2023, 4, 12),
+    )
+    dossier = services.send_up(dossier, officer)
+    council = district_council([(chair, CouncilRole.CHAIR)])
+    round = services.open_round(
+        dossier.current_tier,
+        officer,
+        council=council,
+        year=2023,
+        name="Đợt 1 năm 2023 huyện Tam Đường",
+        closes_on=date(2023, 6, 30),
+        district=council.district,
+    )
+    services.add_to_round(round, dossier, officer)
+
+
 def test_council_member_reads_but_may_not_edit(area, client, login):
-    login("hoidong1")
     product = area.tam_duong
+    in_open_round_of(product, login("hoidong1"))
 
     detail = client.get(reverse("registry:product-detail", args=[product.pk]))
     edits = [
