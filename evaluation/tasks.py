@@ -18,6 +18,11 @@ def render_decision_certificates(self, job_id):
     return run_job(job_id, services.make_decision_certificates)
 
 
+@shared_task(base=JobTask, bind=True, name="evaluation.render_certificate")
+def render_certificate(self, job_id):
+    return run_job(job_id, services.make_one_certificate)
+
+
 @shared_task(base=JobTask, bind=True, name="evaluation.render_decision")
 def render_decision(self, job_id):
     return run_job(job_id, services.make_decision)

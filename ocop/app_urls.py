@@ -14,5 +14,10 @@ urlpatterns = [
         name="document-download",
     ),
     path("tai-lieu/tao/", views.DocumentJobStart.as_view(), name="document-job-start"),
+    path(
+        "giay-chung-nhan/<int:pk>/tao-pdf/",
+        views.CertificateDocumentStart.as_view(),
+        name="certificate-document-start",
+    ),
     path("xac-minh/<str:token>/", views.Verification.as_view(), name="verify"),
 ]

@@ -6,6 +6,8 @@ JOB_DECISION_CERTIFICATES = "decision_certificates"
 JOB_DECISION = "decision"
 JOB_ROUND_SUMMARY = "round_summary"
 JOB_REPORT = "report"
+JOB_CERTIFICATE = "certificate"
+REPORT_DAYS_MAX = 3 * 366
 
 
 class DocumentJobForm(forms.Form):
@@ -24,6 +26,21 @@ class DocumentJobForm(forms.Form):
     round_id = forms.IntegerField(label=_("Đợt đánh giá"), required=False)
     report = forms.CharField(label=_("Báo cáo"), required=False)
     year = forms.IntegerField(label=_("Năm"), required=False)
+    # The decision's signer, printed under its title ("KT. CHỦ TỊCH / PHÓ CHỦ TỊCH").
+    signer_title = forms.CharField(
+        label=_("Chức vụ người ký"), max_length=200, required=False
+    )
+    signer_name = forms.CharField(
+        label=_("Họ tên người ký"), max_length=100, required=False
+    )
+    # The reports count on this day (today if empty); expiring within ``days``.
+    day = forms.DateField(label=_("Tính đến ngày"), required=False)
+    days = forms.IntegerField(
+        label=_("Sắp hết hạn trong (ngày)"),
+        required=False,
+        min_value=1,
+        max_value=REPORT_DAYS_MAX,
+    )
 
     def __init__(self, *args, decisions, rounds, years, reports, **kwargs):
         super().__init__(*args, **kwargs)
@@ -54,3 +71,46 @@ class DocumentJobForm(forms.Form):
             ):
                 self.add_error("year", _("Không có danh sách đăng ký của năm này."))
         return data
+
+
+class DocumentFilterForm(forms.Form):
+    """The documents page's filters: kind, decision, round and year."""
+
+    kind = forms.ChoiceField(label=_("Loại"), required=False)
+    decision = forms.ChoiceField(label=_("Quyết định"), required=False)
+    round = forms.TypedChoiceField(
+        label=_("Đợt đánh giá"), required=False, coerce=int, empty_value=None
+    )
+    year = forms.TypedChoiceField(
+        label=pgettext_lazy("document year", "Năm"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+    )
+
+    def __init__(self, *args, kinds, decisions, rounds, years, **kwargs):
+        super().__init__(*args, **kwargs)
+        everything = [("", pgettext_lazy("filter", "Tất cả"))]
+        self.fields["kind"].choices = everything + list(kinds)
+        self.fields["decision"].choices = everything + [(d, d) for d in decisions]
+        self.fields["round"].choices = everything + [
+            (round_.pk, f"{round_.name} ({round_.year})") for round_ in rounds
+        ]
+        self.fields["year"].choices = everything + [(y, y) for y in years]
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-select form-select-sm"
+
+    def filter(self, documents):
+        """``documents`` narrowed to what was asked; all of them if nothing valid."""
+        if not self.is_valid():
+            return documents
+        data = self.cleaned_data
+        if data["kind"]:
+            documents = documents.filter(kind=data["kind"])
+        if data["decision"]:
+            documents = documents.filter(decision_number=data["decision"])
+        if data["round"] is not None:
+            documents = documents.filter(round_id=data["round"])
+        if data["year"] is not None:
+            documents = documents.filter(year=data["year"])
+        return documents

@@ -3,6 +3,8 @@
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
@@ -12,19 +14,21 @@ from django.views.generic import DetailView, TemplateView, View
 from registry.permissions import is_district_officer
 
 from .downloads import file_response
-from .enums import JOB_FINAL_STATUSES
+from .enums import JOB_FINAL_STATUSES, DocumentKind
 from .forms import (
+    JOB_CERTIFICATE,
     JOB_DECISION,
     JOB_DECISION_CERTIFICATES,
     JOB_ROUND_SUMMARY,
+    DocumentFilterForm,
     DocumentJobForm,
 )
 from .jobs import run_again, start_job
-from .models import Job
+from .models import Document, Job
 from .permissions import visible_documents, visible_jobs
 
 RECENT_JOBS = 10
-DOCUMENTS_SHOWN = 200
+DOCUMENTS_PER_PAGE = 50
 
 
 class JobDetail(LoginRequiredMixin, DetailView):
@@ -114,29 +118,84 @@ def _choices(user):
     }
 
 
+def latest_versions(documents):
+    """The latest version of each document among ``documents``."""
+    newer = Document.objects.filter(
+        kind=OuterRef("kind"), key=OuterRef("key"), version__gt=OuterRef("version")
+    )
+    return documents.filter(~Exists(newer))
+
+
+def _filter_choices(documents):
+    """What the documents page's filters offer: what the documents are about."""
+    from evaluation.models import Round
+
+    about = documents.order_by()
+    return {
+        "kinds": DocumentKind.choices,
+        "decisions": sorted(
+            set(
+                about.exclude(decision_number="")
+                .values_list("decision_number", flat=True)
+                .distinct()
+            )
+        ),
+        "rounds": list(
+            Round.objects.filter(
+                pk__in=about.exclude(round=None).values("round_id")
+            ).order_by("-year", "name")
+        ),
+        "years": sorted(
+            set(about.exclude(year=None).values_list("year", flat=True).distinct()),
+            reverse=True,
+        ),
+    }
+
+
 class DocumentList(LoginRequiredMixin, TemplateView):
-    """The documents page: what was made (every version), and buttons to make more."""
+    """The documents page: what was made (the latest version of each, with the older
+    ones), a page at a time and filtered; and the forms to make more."""
 
     template_name = "documents/document_list.html"
 
     def get_context_data(self, **kwargs):
+        from evaluation.reports import EXPIRING_WITHIN_DAYS
+
         context = super().get_context_data(**kwargs)
         user = self.request.user
-        documents = list(
-            visible_documents(user)
-            .select_related("created_by")
-            .order_by("-created_at", "-id")[:DOCUMENTS_SHOWN]
+        visible = visible_documents(user)
+        filters = DocumentFilterForm(
+            self.request.GET or None, **_filter_choices(visible)
         )
-        groups = {}
-        for document in documents:
-            groups.setdefault((document.kind, document.key), []).append(document)
-        for versions in groups.values():
-            versions.sort(key=lambda document: -document.version)
-        context["document_groups"] = list(groups.values())
-        context["jobs"] = list(
-            visible_jobs(user).select_related("created_by")[:RECENT_JOBS]
+        latest = filters.filter(latest_versions(visible))
+        paginator = Paginator(
+            latest.select_related("created_by").order_by("-created_at", "-id"),
+            DOCUMENTS_PER_PAGE,
         )
-        context["can_start"] = user.has_perm("ocop.start_document_jobs")
+        page = paginator.get_page(self.request.GET.get("page"))
+        groups = {(document.kind, document.key): [document] for document in page}
+        if groups:
+            older = (
+                visible.filter(key__in={key for _kind, key in groups})
+                .exclude(pk__in=[document.pk for document in page])
+                .only("pk", "kind", "key", "version")
+                .order_by("-version")
+            )
+            for document in older:
+                versions = groups.get((document.kind, document.key))
+                if versions is not None:
+                    versions.append(document)
+        context.update(
+            document_groups=list(groups.values()),
+            filters=filters,
+            paginator=paginator,
+            page_obj=page,
+            is_paginated=paginator.num_pages > 1,
+            jobs=list(visible_jobs(user).select_related("created_by")[:RECENT_JOBS]),
+            can_start=user.has_perm("ocop.start_document_jobs"),
+            today=timezone.localdate(),
+            expiring_days=EXPIRING_WITHIN_DAYS,
+        )
         if context["can_start"]:
             context.update(_choices(user))
         return context
@@ -149,6 +208,7 @@ class DocumentJobStart(LoginRequiredMixin, PermissionRequiredMixin, View):
 
     def post(self, request):
         from evaluation import tasks
+        from evaluation.reports import EXPIRING_WITHIN_DAYS
 
         choices = _choices(request.user)
         form = DocumentJobForm(
@@ -186,6 +246,8 @@ class DocumentJobStart(LoginRequiredMixin, PermissionRequiredMixin, View):
             else:
                 task, total = tasks.render_decision, 2
                 title = _("Quyết định %(number)s và phụ lục") % {"number": number}
+                params["signer_title"] = data["signer_title"].strip()
+                params["signer_name"] = data["signer_name"].strip()
         elif job_kind == JOB_ROUND_SUMMARY:
             round_ = next(r for r in choices["rounds"] if r.pk == data["round_id"])
             params, task, total = {"round_id": round_.pk}, tasks.render_round_summary, 1
@@ -195,27 +257,59 @@ class DocumentJobStart(LoginRequiredMixin, PermissionRequiredMixin, View):
                 "report": data["report"],
                 "province_id": request.user.province_id,
             }
-            if data["report"] == "registrations":
-                params["year"] = data["year"]
             task, total = tasks.render_report, 1
             title = str(choices["reports"][data["report"]])
             if data["report"] == "registrations":
+                params["year"] = data["year"]
                 title = f"{title} {data['year']}"
-        kind = f"documents.{job_kind}"
-        job = (
-            Job.objects.filter(kind=kind, params=params)
-            .exclude(status__in=JOB_FINAL_STATUSES)
-            .first()
+            else:
+                day = data["day"] or timezone.localdate()
+                params["day"] = day.isoformat()
+                title = _("%(title)s, ngày %(day)s") % {
+                    "title": title,
+                    "day": day.strftime("%d/%m/%Y"),
+                }
+            if data["report"] == "certificates":
+                params["days"] = data["days"] or EXPIRING_WITHIN_DAYS
+        job = _start_or_rejoin(
+            task, f"documents.{job_kind}", title, params, request.user, total
         )
-        if job is None:
-            job = start_job(
-                task,
-                kind=kind,
-                title=title,
-                params=params,
-                user=request.user,
-                total=total,
-            )
+        return redirect("ocop:job-detail", job.pk)
+
+
+def _start_or_rejoin(task, kind, title, params, user, total):
+    """The job under way for the same thing, or a new one."""
+    job = (
+        Job.objects.filter(kind=kind, params=params)
+        .exclude(status__in=JOB_FINAL_STATUSES)
+        .first()
+    )
+    if job is None:
+        job = start_job(
+            task, kind=kind, title=title, params=params, user=user, total=total
+        )
+    return job
+
+
+class CertificateDocumentStart(LoginRequiredMixin, PermissionRequiredMixin, View):
+    """Make one certificate's PDF (or rejoin the job making it)."""
+
+    permission_required = "ocop.start_document_jobs"
+
+    def post(self, request, pk):
+        from evaluation import tasks
+        from evaluation.documents.access import makeable_certificates
+        from evaluation.documents.services import certificate_title
+
+        certificate = get_object_or_404(makeable_certificates(request.user), pk=pk)
+        job = _start_or_rejoin(
+            tasks.render_certificate,
+            f"documents.{JOB_CERTIFICATE}",
+            certificate_title(certificate),
+            {"certificate_id": certificate.pk},
+            request.user,
+            1,
+        )
         return redirect("ocop:job-detail", job.pk)
 
 

@@ -515,4 +515,7 @@ class CertificateList(LoginRequiredMixin, ListView):
             certificates = certificates.filter(product_name__icontains=q) | (
                 certificates.filter(number__icontains=q)
             )
-        return certificates.order_by("-issued_on", "number")
+        # Each row links its PDF, or offers to make it, in this same query.
+        from ..documents.access import with_documents
+
+        return with_documents(certificates, user).order_by("-issued_on", "number")

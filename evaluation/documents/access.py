@@ -1,0 +1,65 @@
+"""Which certificates' PDFs a person may make, and the PDF each one already has.
+
+Anyone who sees a certificate sees the link to its PDF when they may download that
+PDF (``ocop.permissions.visible_documents``). Making one is for those who make
+documents: the province's staff for all their province's certificates, a district
+officer for those of its own district's rounds (as for a whole decision).
+"""
+
+from django.db.models import (
+    BooleanField,
+    CharField,
+    ExpressionWrapper,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Cast, Concat
+
+from ocop.enums import DocumentKind
+from registry.permissions import is_district_officer
+
+from ..permissions import visible_certificates
+
+
+def makeable_certificates(user, queryset=None):
+    """The certificates whose PDF ``user`` may have made."""
+    certificates = visible_certificates(user, queryset)
+    if not user.has_perm("ocop.start_document_jobs"):
+        return certificates.none()
+    if is_district_officer(user):
+        return certificates.filter(evaluation__round__district_id=user.district_id)
+    return certificates
+
+
+def with_documents(certificates, user):
+    """Annotate each certificate with ``document_id`` (its latest PDF that ``user``
+    may download, or None) and ``can_make_document``; in the list's own query."""
+    from ocop.permissions import visible_documents
+
+    if not user.is_authenticated:
+        return certificates.annotate(
+            document_id=Value(None), can_make_document=Value(False)
+        )
+    latest = (
+        visible_documents(user)
+        .filter(
+            kind=DocumentKind.CERTIFICATE,
+            key=Concat(Value("certificate:"), Cast(OuterRef("pk"), CharField())),
+        )
+        .order_by("-version")
+        .values("pk")[:1]
+    )
+    if not user.has_perm("ocop.start_document_jobs"):
+        makeable = Value(False)
+    elif is_district_officer(user):
+        makeable = ExpressionWrapper(
+            Q(evaluation__round__district_id=user.district_id),
+            output_field=BooleanField(),
+        )
+    else:
+        makeable = Value(True)
+    return certificates.annotate(
+        document_id=Subquery(latest), can_make_document=makeable
+    )

@@ -1,0 +1,465 @@
+"""The documents page (paged, filtered), each certificate's PDF on the certificate
+list and the product page, and the decision's signer."""
+
+import io
+import unicodedata
+from datetime import date
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from pypdf import PdfReader
+
+from evaluation import tasks
+from evaluation.documents.services import make_certificate
+from evaluation.enums import TierLevel
+from ocop.documents import store_document
+from ocop.enums import DocumentKind, JobStatus
+from ocop.jobs import start_job
+from ocop.models import Document, Job
+from registry.enums import Role
+from tests.document_builders import make_decision
+from tests.factories import LAI_CHAU_CITY, TAM_DUONG, UserFactory, district
+
+pytestmark = pytest.mark.django_db
+
+
+def pdf_text(document):
+    with document.file.open("rb") as handle:
+        reader = PdfReader(io.BytesIO(handle.read()))
+    text = " ".join(page.extract_text() for page in reader.pages)
+    return " ".join(unicodedata.normalize("NFC", text).split())
+
+
+def district_officer(username, code):
+    return UserFactory(
+        username=username, role=Role.DISTRICT_OFFICER, district=district(code)
+    )
+
+
+def run(django_capture_on_commit_callbacks, task, kind, user=None, **params):
+    with django_capture_on_commit_callbacks(execute=True):
+        job = start_job(task, kind=kind, title="Việc thử", params=params, user=user)
+    job.refresh_from_db()
+    assert job.status == JobStatus.DONE, job.message
+    return job
+
+
+def fake_report(province, index, year=2026):
+    return store_document(
+        kind=DocumentKind.REPORT,
+        key=f"report:test:{index}",
+        title=f"Báo cáo số {index}",
+        data={"index": index},
+        render=lambda _data: b"PK fake",
+        file_name="bao-cao.xlsx",
+        province_id=province.pk,
+        year=year,
+    )
+
+
+# -- the certificate list and the product page: each certificate's PDF ------------
+
+
+def test_certificate_list_links_a_made_pdf_and_offers_to_make_the_others(
+    lai_chau, client
+):
+    _round, (made, missing) = make_decision(2)
+    document = make_certificate(made)
+    client.force_login(UserFactory(username="tinh"))
+
+    response = client.get(reverse("evaluation:certificate-list"))
+
+    html = response.content.decode()
+    rows = {c.pk: c for c in response.context["certificates"]}
+    assert (rows[made.pk].document_id, rows[missing.pk].document_id) == (
+        document.pk,
+        None,
+    )
+    assert f'href="{reverse("ocop:document-download", args=[document.pk])}"' in html
+    assert reverse("ocop:certificate-document-start", args=[missing.pk]) in html
+    assert reverse("ocop:certificate-document-start", args=[made.pk]) not in html
+
+
+def test_certificate_pdf_button_makes_that_certificates_pdf_alone(
+    lai_chau, client, django_capture_on_commit_callbacks
+):
+    _round, (first, second) = make_decision(2)
+    staff = UserFactory(username="tinh")
+    client.force_login(staff)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("ocop:certificate-document-start", args=[second.pk])
+        )
+
+    job = Job.objects.get()
+    document = Document.objects.get()
+    assert response.url == reverse("ocop:job-detail", args=[job.pk])
+    assert (job.kind, job.status, job.params) == (
+        "documents.certificate",
+        JobStatus.DONE,
+        {"certificate_id": second.pk},
+    )
+    assert job.result == {"document_ids": [document.pk]}
+    assert (document.kind, document.key, document.created_by) == (
+        DocumentKind.CERTIFICATE,
+        f"certificate:{second.pk}",
+        staff,
+    )
+    assert (document.decision_number, document.year) == ("1234/QĐ-UBND", 2023)
+    assert "Miến dong Bình Lư loại 2" in pdf_text(document)
+    assert "Miến dong Bình Lư loại 1" not in pdf_text(document)
+    job_page = client.get(reverse("ocop:job-detail", args=[job.pk])).content.decode()
+    assert document.get_absolute_url() in job_page
+
+
+def test_certificate_pdf_of_another_districts_round_is_not_offered(
+    lai_chau, client, django_capture_on_commit_callbacks
+):
+    _round, (own,) = make_decision(1)
+    _round, (other,) = make_decision(
+        1, number="77/QĐ-UBND", district_code=LAI_CHAU_CITY
+    )
+    make_certificate(other)
+    client.force_login(district_officer("huyen", TAM_DUONG))
+
+    html = client.get(reverse("evaluation:certificate-list")).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        refused = client.post(
+            reverse("ocop:certificate-document-start", args=[other.pk])
+        )
+
+    assert reverse("ocop:certificate-document-start", args=[own.pk]) in html
+    assert reverse("ocop:certificate-document-start", args=[other.pk]) not in html
+    assert "certificate-pdf" not in html
+    assert refused.status_code == 404
+    assert Job.objects.count() == 0
+
+
+@pytest.mark.parametrize("role", [Role.COMMUNE_OFFICER, Role.COUNCIL_MEMBER])
+def test_certificate_pdf_is_made_only_by_who_makes_documents(lai_chau, client, role):
+    _round, (certificate,) = make_decision(1)
+    client.force_login(UserFactory(username="xa", role=role))
+
+    html = client.get(reverse("evaluation:certificate-list")).content.decode()
+    refused = client.post(
+        reverse("ocop:certificate-document-start", args=[certificate.pk])
+    )
+
+    assert certificate.number in html
+    assert "certificate-make-pdf" not in html
+    assert refused.status_code == 403
+    assert Job.objects.count() == 0
+
+
+def test_certificate_list_finds_the_pdfs_in_the_same_queries_for_one_or_many(
+    lai_chau, client
+):
+    _round, certificates = make_decision(1)
+    make_certificate(certificates[0])
+    client.force_login(UserFactory(username="tinh"))
+    with CaptureQueriesContext(connection) as one:
+        client.get(reverse("evaluation:certificate-list"))
+    _round, more = make_decision(6, number="88/QĐ-UBND")
+    for certificate in more[:3]:
+        make_certificate(certificate)
+
+    with CaptureQueriesContext(connection) as seven:
+        client.get(reverse("evaluation:certificate-list"))
+
+    assert len(seven) == len(one)
+
+
+def test_product_page_links_its_certificates_pdf(lai_chau, client):
+    _round, (certificate,) = make_decision(1)
+    document = make_certificate(certificate)
+    client.force_login(UserFactory(username="tinh"))
+
+    response = client.get(
+        reverse("registry:product-detail", args=[certificate.product_id])
+    )
+
+    html = response.content.decode()
+    history = html[html.index('id="history-certificates"') :]
+    assert f'href="{document.get_absolute_url()}"' in history
+
+
+# -- the documents page: paged and filtered, its queries counted -------------------
+
+
+def test_documents_page_shows_fifty_documents_a_page(lai_chau, client):
+    for index in range(55):
+        fake_report(lai_chau, index)
+    client.force_login(UserFactory(username="tinh"))
+
+    first = client.get(reverse("ocop:document-list"))
+    second = client.get(reverse("ocop:document-list"), {"page": 2})
+
+    assert len(first.context["document_groups"]) == 50
+    assert [g[0].title for g in second.context["document_groups"]] == [
+        f"Báo cáo số {index}" for index in range(4, -1, -1)
+    ]
+    assert "Trang 2/2" in second.content.decode()
+    assert "55 tài liệu" in first.content.decode()
+
+
+def test_documents_page_groups_a_documents_versions_under_its_latest(lai_chau, client):
+    for state in ("A", "B", "C"):
+        store_document(
+            kind=DocumentKind.REPORT,
+            key="report:versions",
+            title=f"Báo cáo {state}",
+            data={"state": state},
+            render=lambda _data: b"PK",
+            file_name="bao-cao.xlsx",
+            province_id=lai_chau.pk,
+        )
+    client.force_login(UserFactory(username="tinh"))
+
+    response = client.get(reverse("ocop:document-list"))
+
+    (group,) = response.context["document_groups"]
+    assert [(d.title, d.version) for d in group[:1]] == [("Báo cáo C", 3)]
+    assert [d.version for d in group] == [3, 2, 1]
+
+
+@pytest.fixture
+def two_decisions(lai_chau, django_capture_on_commit_callbacks):
+    """Tam Đường's 2023 decision and the province's 2026 one, with their documents."""
+    round_2023, _c = make_decision(2)
+    round_2026, _c = make_decision(
+        1,
+        number="55/QĐ-UBND",
+        rulebook_code="26-2026",
+        level=TierLevel.PROVINCE,
+        decision_date=date(2026, 7, 1),
+        year=2026,
+    )
+    for number in ("1234/QĐ-UBND", "55/QĐ-UBND"):
+        for task, kind in (
+            (tasks.render_decision_certificates, "documents.decision_certificates"),
+            (tasks.render_decision, "documents.decision"),
+        ):
+            run(
+                django_capture_on_commit_callbacks,
+                task,
+                kind,
+                decision_number=number,
+                province_id=lai_chau.pk,
+            )
+    run(
+        django_capture_on_commit_callbacks,
+        tasks.render_round_summary,
+        "documents.round_summary",
+        round_id=round_2023.pk,
+    )
+    return round_2023, round_2026
+
+
+def listed(client, **filters):
+    response = client.get(reverse("ocop:document-list"), filters)
+    return sorted(
+        (group[0].kind, group[0].decision_number, group[0].year)
+        for group in response.context["document_groups"]
+    )
+
+
+def test_documents_page_filters_by_kind_decision_round_and_year(two_decisions, client):
+    round_2023, round_2026 = two_decisions
+    client.force_login(UserFactory(username="tinh"))
+
+    by_kind = listed(client, kind=DocumentKind.DECISION)
+    by_decision = listed(client, decision="55/QĐ-UBND")
+    by_round = listed(client, round=round_2023.pk)
+    by_year = listed(client, year=2026, kind=DocumentKind.CERTIFICATE)
+    everything = listed(client)
+
+    assert by_kind == [
+        ("decision", "1234/QĐ-UBND", 2023),
+        ("decision", "55/QĐ-UBND", 2026),
+    ]
+    assert by_decision == [
+        ("certificate", "55/QĐ-UBND", 2026),
+        ("certificate_bundle", "55/QĐ-UBND", 2026),
+        ("decision", "55/QĐ-UBND", 2026),
+        ("decision_annex", "55/QĐ-UBND", 2026),
+    ]
+    assert by_round == [
+        ("certificate", "1234/QĐ-UBND", 2023),
+        ("certificate", "1234/QĐ-UBND", 2023),
+        ("certificate_bundle", "1234/QĐ-UBND", 2023),
+        ("decision", "1234/QĐ-UBND", 2023),
+        ("decision_annex", "1234/QĐ-UBND", 2023),
+        ("round_summary", "", 2023),
+    ]
+    assert by_year == [("certificate", "55/QĐ-UBND", 2026)]
+    assert len(everything) == 10
+
+
+def test_documents_page_offers_the_filters_its_documents_are_about(
+    two_decisions, client
+):
+    round_2023, round_2026 = two_decisions
+    client.force_login(UserFactory(username="tinh"))
+
+    form = client.get(reverse("ocop:document-list")).context["filters"]
+
+    assert [value for value, _label in form.fields["decision"].choices] == [
+        "",
+        "1234/QĐ-UBND",
+        "55/QĐ-UBND",
+    ]
+    assert [value for value, _label in form.fields["round"].choices] == [
+        "",
+        round_2026.pk,
+        round_2023.pk,
+    ]
+    assert [value for value, _label in form.fields["year"].choices] == [
+        "",
+        2026,
+        2023,
+    ]
+
+
+def test_documents_page_makes_the_same_queries_for_five_documents_or_fifty(
+    lai_chau, client
+):
+    for index in range(5):
+        fake_report(lai_chau, index, year=2023 + index % 2)
+    client.force_login(UserFactory(username="tinh"))
+    with CaptureQueriesContext(connection) as five:
+        client.get(reverse("ocop:document-list"), {"year": 2023})
+    for index in range(5, 120):
+        fake_report(lai_chau, index, year=2023 + index % 2)
+    for state in ("B", "C"):
+        store_document(
+            kind=DocumentKind.REPORT,
+            key="report:test:7",
+            title="Báo cáo số 7",
+            data={"state": state},
+            render=lambda _data: b"PK",
+            file_name="bao-cao.xlsx",
+            province_id=lai_chau.pk,
+            year=2024,
+        )
+
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(reverse("ocop:document-list"), {"year": 2023})
+
+    assert len(response.context["document_groups"]) == 50
+    assert len(many) == len(five)
+
+
+# -- the decision's signer ---------------------------------------------------------
+
+
+def test_decision_prints_the_signer_the_job_form_names(
+    lai_chau, client, django_capture_on_commit_callbacks
+):
+    make_decision(2)
+    client.force_login(UserFactory(username="tinh"))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("ocop:document-job-start"),
+            {
+                "job": "decision",
+                "decision_number": "1234/QĐ-UBND",
+                "signer_title": "KT. CHỦ TỊCH / PHÓ CHỦ TỊCH",
+                "signer_name": "Nguyễn Văn Ký",
+            },
+        )
+
+    decision = Document.objects.get(kind=DocumentKind.DECISION)
+    assert decision.input_data["signer_title"] == "KT. CHỦ TỊCH\nPHÓ CHỦ TỊCH"
+    assert decision.input_data["signer_name"] == "Nguyễn Văn Ký"
+    assert (
+        "chịu trách nhiệm thi hành Quyết định này. KT. CHỦ TỊCH PHÓ CHỦ TỊCH "
+        "Nguyễn Văn Ký 1 PHỤ LỤC" in pdf_text(decision)
+    )
+
+
+def test_decision_without_a_signer_prints_the_authoritys_head(
+    lai_chau, client, django_capture_on_commit_callbacks
+):
+    make_decision(1)
+    client.force_login(UserFactory(username="tinh"))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("ocop:document-job-start"),
+            {"job": "decision", "decision_number": "1234/QĐ-UBND"},
+        )
+
+    decision = Document.objects.get(kind=DocumentKind.DECISION)
+    assert decision.input_data["signer_title"] == "TM. Ủy ban nhân dân\nChủ tịch"
+    assert decision.input_data["signer_name"] == ""
+    assert (
+        "chịu trách nhiệm thi hành Quyết định này. TM. ỦY BAN NHÂN DÂN CHỦ TỊCH "
+        "1 PHỤ LỤC" in pdf_text(decision)
+    )
+
+
+def test_decision_signed_by_someone_else_is_a_new_version(
+    lai_chau, django_capture_on_commit_callbacks
+):
+    make_decision(1)
+
+    for name in ("Nguyễn Văn Ký", "Trần Thị Thay"):
+        run(
+            django_capture_on_commit_callbacks,
+            tasks.render_decision,
+            "documents.decision",
+            decision_number="1234/QĐ-UBND",
+            signer_title="KT. CHỦ TỊCH / PHÓ CHỦ TỊCH",
+            signer_name=name,
+        )
+
+    versions = Document.objects.filter(kind=DocumentKind.DECISION).order_by("version")
+    assert [d.input_data["signer_name"] for d in versions] == [
+        "Nguyễn Văn Ký",
+        "Trần Thị Thay",
+    ]
+
+
+# -- the report form: the day a report counts on -----------------------------------
+
+
+def test_report_form_counts_on_the_day_and_window_it_names(
+    lai_chau, client, django_capture_on_commit_callbacks
+):
+    make_decision(1)
+    client.force_login(UserFactory(username="tinh"))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("ocop:document-job-start"),
+            {
+                "job": "report",
+                "report": "certificates",
+                "day": "2024-03-15",
+                "days": "90",
+            },
+        )
+
+    job = Job.objects.get()
+    document = Document.objects.get()
+    assert job.params == {
+        "report": "certificates",
+        "province_id": lai_chau.pk,
+        "day": "2024-03-15",
+        "days": 90,
+    }
+    assert job.title == (
+        "Báo cáo giấy chứng nhận: đã cấp, sắp hết hạn, thu hồi, ngày 15/03/2024"
+    )
+    assert (document.key, document.year) == (
+        "report:certificates:12:2024-03-15:90",
+        2024,
+    )
+    assert document.file_name == "bao-cao-giay-chung-nhan-20240315.xlsx"
+    assert document.input_data["sheets"][1]["heading"] == (
+        "Giấy chứng nhận hết hạn trong 90 ngày tới (tính từ 15/03/2024)"
+    )
