@@ -91,4 +91,19 @@ urlpatterns = [
         name="council-add-member",
     ),
     path("giay-chung-nhan/", views.CertificateList.as_view(), name="certificate-list"),
+    path("phieu-cham/", views.ScoringSheetList.as_view(), name="sheet-list"),
+    path("phieu-cham/nhap/", views.ScoringSheetImport.as_view(), name="sheet-import"),
+    path(
+        "phieu-cham/nhap/<str:token>/",
+        views.ScoringSheetImportPreview.as_view(),
+        name="sheet-import-preview",
+    ),
+    path(
+        "phieu-cham/<int:pk>/", views.ScoringSheetDetail.as_view(), name="sheet-detail"
+    ),
+    path(
+        "phieu-cham/<int:pk>/hieu-chinh/",
+        views.ScoringSheetCorrect.as_view(),
+        name="sheet-correct",
+    ),
 ]

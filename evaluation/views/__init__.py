@@ -30,6 +30,13 @@ from .rounds import (
     RoundRefer,
 )
 from .score import EvaluationScore, MemberScoreCorrect
+from .scoring_sheets import (
+    ScoringSheetCorrect,
+    ScoringSheetDetail,
+    ScoringSheetImport,
+    ScoringSheetImportPreview,
+    ScoringSheetList,
+)
 
 __all__ = [
     "CertificateList",
@@ -62,4 +69,9 @@ __all__ = [
     "RoundDetail",
     "RoundList",
     "RoundRefer",
+    "ScoringSheetCorrect",
+    "ScoringSheetDetail",
+    "ScoringSheetImport",
+    "ScoringSheetImportPreview",
+    "ScoringSheetList",
 ]

@@ -25,6 +25,8 @@ SENTENCES = {
     "evaluation.certificate.issued": _("Cấp giấy chứng nhận"),
     "evaluation.certificate.revoked": _("Thu hồi giấy chứng nhận"),
     "evaluation.certificate.expired": _("Giấy chứng nhận hết hiệu lực"),
+    "evaluation.sheet.loaded": _("Nạp phiếu chấm từ tệp tiêu chí"),
+    "evaluation.sheet.corrected": _("Hiệu chỉnh phiếu chấm thành phiên bản mới"),
     "registry.product.product_set_confirmed": _("Xác nhận bộ sản phẩm"),
 }
 

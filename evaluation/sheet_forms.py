@@ -1,0 +1,219 @@
+"""Forms of the scoring-sheet pages: uploading a criteria file, correcting a sheet.
+
+The correction form turns what an administrator typed into the changes that
+``sheets.correct_sheet`` records; it never writes anything itself.
+"""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .sheet_file import MAX_POINTS, STAR_LEVELS, CriteriaFileRefused, read_criteria_file
+
+# Rows offered to add options to a criterion printed without any.
+ADD_ROWS = 3
+POINTS_WIDGET = {
+    "class": "form-control form-control-sm points-input",
+    "min": 0,
+    "style": "width: 4.5rem",
+}
+
+
+class CriteriaFileForm(forms.Form):
+    file = forms.FileField(
+        label=_("Tệp tiêu chí (.json)"),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ".json,application/json", "class": "form-control"}
+        ),
+    )
+    edition = forms.CharField(
+        label=_("Ấn bản phiếu chấm"),
+        required=False,
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={"class": "form-control", "placeholder": "26-2026"}
+        ),
+        help_text=_(
+            "Chỉ dùng khi tệp không ghi căn cứ pháp lý; có căn cứ thì ấn bản đọc "
+            "từ tệp (“26/2026/QĐ-TTg” là ấn bản 26-2026)."
+        ),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        upload = cleaned.get("file")
+        if upload is None:
+            return cleaned
+        try:
+            content = b"".join(upload.chunks())
+            cleaned["criteria_file"] = read_criteria_file(
+                content, name=upload.name, edition=cleaned.get("edition", "")
+            )
+        except CriteriaFileRefused as refusal:
+            for message in refusal.messages:
+                self.add_error("file", message)
+        else:
+            cleaned["content"] = content
+        return cleaned
+
+
+def _points_field(initial):
+    return forms.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=MAX_POINTS,
+        initial=initial,
+        widget=forms.NumberInput(attrs={**POINTS_WIDGET, "max": MAX_POINTS}),
+    )
+
+
+class SheetCorrectionForm(forms.Form):
+    """Every criterion's maximum, every option's points, new options for the
+    criteria printed without any, and a reason per criterion changed.
+
+    ``nodes`` are the sheet's criteria (``views.sheet.Node``), depth first.
+    After validation, ``changes`` holds the changes in printed order.
+    """
+
+    def __init__(self, nodes, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.nodes = nodes
+        self.changes = []
+        star_choices = [("", "—")] + [(str(s), f"{s}★") for s in STAR_LEVELS]
+        for node in nodes:
+            criterion = node.criterion
+            self.fields[f"m{criterion.pk}"] = _points_field(criterion.max_points)
+            self.fields[f"r{criterion.pk}"] = forms.CharField(
+                required=False,
+                max_length=1000,
+                widget=forms.TextInput(
+                    attrs={
+                        "class": "form-control form-control-sm",
+                        "placeholder": _("Lý do (bắt buộc khi sửa tiêu chí này)"),
+                    }
+                ),
+            )
+            for option in node.options:
+                self.fields[f"p{option.pk}"] = _points_field(option.points)
+            if node.is_leaf and not node.options:
+                for row in range(1, ADD_ROWS + 1):
+                    prefix = f"a{criterion.pk}_{row}"
+                    self.fields[f"{prefix}_text"] = forms.CharField(
+                        required=False,
+                        max_length=500,
+                        widget=forms.TextInput(
+                            attrs={
+                                "class": "form-control form-control-sm",
+                                "placeholder": _("Nội dung phương án"),
+                            }
+                        ),
+                    )
+                    self.fields[f"{prefix}_points"] = _points_field(None)
+                    self.fields[f"{prefix}_stars"] = forms.ChoiceField(
+                        required=False,
+                        choices=star_choices,
+                        widget=forms.Select(
+                            attrs={"class": "form-select form-select-sm"}
+                        ),
+                    )
+
+    def clean(self):
+        cleaned = super().clean()
+        changes = []
+        for node in self.nodes:
+            changes.extend(self._criterion_changes(node, cleaned))
+        if not changes and not self.errors:
+            raise forms.ValidationError(_("Chưa có thay đổi nào."))
+        self.changes = changes
+        return cleaned
+
+    def _criterion_changes(self, node, cleaned):
+        criterion = node.criterion
+        code = criterion.code
+        changes = []
+        maximum = f"m{criterion.pk}"
+        if maximum in cleaned:
+            new = cleaned[maximum]
+            if new is None and criterion.max_points is not None:
+                self.add_error(maximum, _("Không để trống điểm tối đa."))
+            elif new != criterion.max_points:
+                changes.append({"criterion": code, "max_points": new})
+        for option in node.options:
+            name = f"p{option.pk}"
+            if name not in cleaned:
+                continue
+            new = cleaned[name]
+            if new is None and option.points is not None:
+                self.add_error(name, _("Không xóa được điểm đã có; hãy ghi số điểm."))
+            elif new is not None and new != option.points:
+                changes.append(
+                    {"criterion": code, "option": option.order, "points": new}
+                )
+        if node.is_leaf and not node.options:
+            changes.extend(self._added_options(criterion, cleaned))
+
+        reason = " ".join((cleaned.get(f"r{criterion.pk}") or "").split())
+        if changes and not reason:
+            self.add_error(
+                f"r{criterion.pk}",
+                _("Cần ghi lý do cho thay đổi ở tiêu chí %(code)s.") % {"code": code},
+            )
+        return [{**change, "reason": reason} for change in changes]
+
+    def _added_options(self, criterion, cleaned):
+        added = []
+        for row in range(1, ADD_ROWS + 1):
+            prefix = f"a{criterion.pk}_{row}"
+            text = " ".join((cleaned.get(f"{prefix}_text") or "").split())
+            points = cleaned.get(f"{prefix}_points")
+            stars = cleaned.get(f"{prefix}_stars")
+            if not text and points is None:
+                continue
+            if not text:
+                self.add_error(f"{prefix}_text", _("Cần ghi nội dung phương án."))
+                continue
+            if points is None:
+                self.add_error(f"{prefix}_points", _("Cần ghi điểm của phương án."))
+                continue
+            added.append(
+                {
+                    "criterion": criterion.code,
+                    "add_option": {
+                        "text": text,
+                        "points": points,
+                        "min_for_stars": int(stars) if stars else None,
+                    },
+                }
+            )
+        return added
+
+
+def proposal_initial(nodes, changes):
+    """The correction form's initial values for proposed ``changes`` (the known
+    corrections), so that an administrator reviews them before saving."""
+    by_code = {node.criterion.code: node for node in nodes}
+    initial = {}
+    rows = {}
+    for change in changes:
+        node = by_code.get(change["criterion"])
+        if node is None:
+            continue
+        pk = node.criterion.pk
+        reasons = initial.get(f"r{pk}", "")
+        if change["reason"] not in reasons:
+            initial[f"r{pk}"] = f"{reasons} {change['reason']}".strip()
+        if "option" in change:
+            for option in node.options:
+                if option.order == change["option"]:
+                    initial[f"p{option.pk}"] = change["points"]
+        elif "max_points" in change:
+            initial[f"m{pk}"] = change["max_points"]
+        elif "add_option" in change and not node.options:
+            rows[pk] = rows.get(pk, 0) + 1
+            if rows[pk] > ADD_ROWS:
+                continue
+            prefix = f"a{pk}_{rows[pk]}"
+            added = change["add_option"]
+            initial[f"{prefix}_text"] = added["text"]
+            initial[f"{prefix}_points"] = added["points"]
+            initial[f"{prefix}_stars"] = added.get("min_for_stars") or ""
+    return initial
