@@ -355,7 +355,3 @@ rules.add_perm("evaluation.manage_sheets", is_administrator)
 # signed in reads them, their checks and their versions; administrators import and
 # correct them (manage_sheets).
 rules.add_perm("evaluation.view_sheets", rules.is_authenticated)
-# The sheets are the official criteria every role fills or scores against: anyone
-# signed in reads them, their checks and their versions; administrators import and
-# correct them (manage_sheets).
-rules.add_perm("evaluation.view_sheets", rules.is_authenticated)
