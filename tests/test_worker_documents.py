@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 import unicodedata
+from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import quote
 
@@ -56,10 +57,8 @@ def database_url():
     return f"postgres://{user}{password}@{host}{port}/{db['NAME']}"
 
 
-@pytest.fixture
-def worker(tmp_path):
-    """A Celery worker subprocess on the test database; stopped after the test."""
-    log = tmp_path / "worker.log"
+def spawn_worker(log, **extra_env):
+    """Start a Celery worker subprocess on the test database, logging to ``log``."""
     env = {
         **os.environ,
         "DATABASE_URL": database_url(),
@@ -68,9 +67,10 @@ def worker(tmp_path):
         "DJANGO_MEDIA_ROOT": str(settings.MEDIA_ROOT),
         "DJANGO_SECRET_KEY": settings.SECRET_KEY,
         "OCOP_PUBLIC_BASE_URL": settings.OCOP_PUBLIC_BASE_URL,
+        **extra_env,
     }
     with log.open("w") as output:
-        process = subprocess.Popen(
+        return subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "ocop", "worker", "-l", "info"]
             + ["--pool", "solo", "--without-mingle", "--without-gossip"],
             cwd=ROOT,
@@ -78,13 +78,24 @@ def worker(tmp_path):
             stdout=output,
             stderr=subprocess.STDOUT,
         )
-    yield process
+
+
+def stop_worker(process, log):
     process.terminate()
     try:
         process.wait(timeout=20)
     except subprocess.TimeoutExpired:
         process.kill()
     print(log.read_text()[-4000:])
+
+
+@pytest.fixture
+def worker(tmp_path):
+    """A Celery worker subprocess on the test database; stopped after the test."""
+    log = tmp_path / "worker.log"
+    process = spawn_worker(log)
+    yield process
+    stop_worker(process, log)
 
 
 def wait_for(job, process):
@@ -154,3 +165,190 @@ def test_worker_exports_the_lai_chau_registration_list(lai_chau, worker):
     ]
     assert len(products) == 105
     assert Job.objects.get(pk=job.pk).result == {"document_ids": [document.pk]}
+
+
+def pdf_text(document):
+    with document.file.open("rb") as handle:
+        reader = PdfReader(io.BytesIO(handle.read()))
+    pages = [unicodedata.normalize("NFC", page.extract_text()) for page in reader.pages]
+    return reader, " ".join(" ".join(pages).split())
+
+
+def test_worker_renders_a_decision_with_its_annex_pdf_and_xlsx(lai_chau, worker):
+    make_decision(3)
+
+    job = start_job(
+        tasks.render_decision,
+        kind="documents.decision",
+        title="Quyết định 1234/QĐ-UBND và phụ lục",
+        params={
+            "decision_number": "1234/QĐ-UBND",
+            "province_id": lai_chau.pk,
+            "signer_title": "KT. CHỦ TỊCH / PHÓ CHỦ TỊCH",
+            "signer_name": "Nguyễn Văn Ký",
+        },
+        total=2,
+    )
+    wait_for(job, worker)
+
+    assert job.status == JobStatus.DONE, job.message
+    assert (job.progress_done, job.progress_total) == (2, 2)
+    decision = Document.objects.get(kind=DocumentKind.DECISION)
+    annex = Document.objects.get(kind=DocumentKind.DECISION_ANNEX)
+    assert job.result == {"document_ids": [decision.pk, annex.pk]}
+    reader, text = pdf_text(decision)
+    assert len(reader.pages) == 2
+    for expected in (
+        "ỦY BAN NHÂN DÂN HUYỆN TAM ĐƯỜNG Số: 1234/QĐ-UBND",
+        "Tam Đường, ngày 12 tháng 10 năm 2023",
+        "Phê duyệt kết quả đánh giá, phân hạng và công nhận 3 sản phẩm đạt sao OCOP",
+        "KT. CHỦ TỊCH PHÓ CHỦ TỊCH Nguyễn Văn Ký",
+        "(Kèm theo Quyết định số 1234/QĐ-UBND ngày 12/10/2023)",
+        "1 Miến dong Bình Lư loại 1 HTX Nông nghiệp và dịch vụ Bình Lư 1 "
+        "Huyện Tam Đường 68,33 3 0001/2023/OCOP-12",
+        "3 Miến dong Bình Lư loại 3 HTX Nông nghiệp và dịch vụ Bình Lư 3 "
+        "Huyện Tam Đường 55,00 3 0003/2023/OCOP-12",
+    ):
+        assert expected in text, expected
+    with annex.file.open("rb") as handle:
+        sheet = load_workbook(io.BytesIO(handle.read())).active
+    assert sheet["A1"].value == (
+        "Danh sách sản phẩm đạt sao OCOP (kèm theo Quyết định số 1234/QĐ-UBND)"
+    )
+    assert [cell.value for cell in sheet[3]] == [
+        "TT", "Tên sản phẩm", "Chủ thể", "Huyện", "Điểm", "Hạng sao",
+        "Số giấy chứng nhận",
+    ]  # fmt: skip
+    assert list(sheet.iter_rows(min_row=4, values_only=True)) == [
+        (1, "Miến dong Bình Lư loại 1", "HTX Nông nghiệp và dịch vụ Bình Lư 1",
+         "Huyện Tam Đường", 68.33, 3, "0001/2023/OCOP-12"),
+        (2, "Miến dong Bình Lư loại 2", "HTX Nông nghiệp và dịch vụ Bình Lư 2",
+         "Huyện Tam Đường", 62.0, 3, "0002/2023/OCOP-12"),
+        (3, "Miến dong Bình Lư loại 3", "HTX Nông nghiệp và dịch vụ Bình Lư 3",
+         "Huyện Tam Đường", 55.0, 3, "0003/2023/OCOP-12"),
+        (None, "Tổng cộng: 3 sản phẩm", None, None, None, None, None),
+    ]  # fmt: skip
+    assert sheet["E4"].number_format == "0.00"
+
+
+def test_worker_renders_a_rounds_score_summary(lai_chau, worker):
+    round_, _certificates = make_decision(3)
+
+    job = start_job(
+        tasks.render_round_summary,
+        kind="documents.round_summary",
+        title=f"Tổng hợp điểm: {round_.name}",
+        params={"round_id": round_.pk},
+        total=1,
+    )
+    wait_for(job, worker)
+
+    assert job.status == JobStatus.DONE, job.message
+    summary = Document.objects.get(kind=DocumentKind.ROUND_SUMMARY)
+    assert (summary.round_id, summary.year) == (round_.pk, 2023)
+    _reader, text = pdf_text(summary)
+    for expected in (
+        "BẢNG TỔNG HỢP KẾT QUẢ CHẤM ĐIỂM SẢN PHẨM OCOP",
+        "Đợt 1 năm 2023 – Huyện Tam Đường",
+        "Phạm Văn Chủ",
+        "Lê Thị Phó",
+        "Hoàng Văn Ủy",
+        "Miến dong Bình Lư loại 1 HTX Nông nghiệp và dịch vụ Bình Lư 1 68 70 67 "
+        "68,33 3 Công nhận",
+        "Miến dong Bình Lư loại 2 HTX Nông nghiệp và dịch vụ Bình Lư 2 62 60 64 "
+        "62,00 3 Công nhận",
+        "Miến dong Bình Lư loại 3 HTX Nông nghiệp và dịch vụ Bình Lư 3 55 58 52 "
+        "55,00 3 Công nhận",
+    ):
+        assert expected in text, expected
+
+
+def test_worker_makes_the_products_report_of_lai_chau(lai_chau, worker):
+    from evaluation.documents.services import REPORT_PRODUCTS
+    from tests.factories import LAI_CHAU_CITY
+
+    make_decision(3)
+    make_decision(
+        2,
+        number="77/QĐ-UBND",
+        district_code=LAI_CHAU_CITY,
+        decision_date=date(2024, 5, 6),
+    )
+
+    job = start_job(
+        tasks.render_report,
+        kind="documents.report",
+        title="Sản phẩm OCOP còn hiệu lực",
+        params={
+            "report": REPORT_PRODUCTS,
+            "province_id": lai_chau.pk,
+            "day": "2025-01-01",
+        },
+        total=1,
+    )
+    wait_for(job, worker)
+
+    assert job.status == JobStatus.DONE, job.message
+    document = Document.objects.get(kind=DocumentKind.REPORT)
+    assert (document.key, document.year) == ("report:products:12:2025-01-01", 2025)
+    with document.file.open("rb") as handle:
+        book = load_workbook(io.BytesIO(handle.read()))
+    assert book.sheetnames == ["Huyện", "Loại hình chủ thể", "Nhóm sản phẩm", "Năm"]
+    assert book["Huyện"]["A1"].value == (
+        "Sản phẩm OCOP có giấy chứng nhận còn hiệu lực ngày 01/01/2025: Tỉnh Lai Châu"
+    )
+    assert list(book["Huyện"].iter_rows(min_row=3, values_only=True)) == [
+        ("Huyện", "3 sao", "4 sao", "5 sao", "Tổng số"),
+        ("Huyện Tam Đường", 3, 0, 0, 3),
+        ("Thành phố Lai Châu", 2, 0, 0, 2),
+        ("Tổng cộng", 5, 0, 0, 5),
+    ]
+    assert list(book["Năm"].iter_rows(min_row=4, values_only=True)) == [
+        ("2023", 3, 0, 0, 3),
+        ("2024", 2, 0, 0, 2),
+        ("Tổng cộng", 5, 0, 0, 5),
+    ]
+    assert (book["Huyện"]["A5"].font.b, book["Huyện"]["A6"].font.b) == (False, True)
+
+
+def test_worker_killed_mid_job_is_replaced_by_the_next_worker(lai_chau, tmp_path):
+    """The first worker dies (SIGKILL) while it renders; the broker hands the
+    unacknowledged task to the next worker, which takes the silent job over."""
+    make_decision(40)
+    first_log, second_log = tmp_path / "first.log", tmp_path / "second.log"
+    first = spawn_worker(first_log)
+    job = start_job(
+        tasks.render_decision_certificates,
+        kind="documents.decision_certificates",
+        title="Giấy chứng nhận theo Quyết định 1234/QĐ-UBND",
+        params={"decision_number": "1234/QĐ-UBND"},
+        total=40,
+    )
+    deadline = time.monotonic() + WAIT_SECONDS
+    while not (job.status == JobStatus.RUNNING and job.progress_done >= 1):
+        assert time.monotonic() < deadline, "the first worker never started the job"
+        time.sleep(0.05)
+        job.refresh_from_db()
+
+    first.kill()
+    first.wait(timeout=20)
+    job.refresh_from_db()
+    stopped_at = job.progress_done
+    # The first worker has been silent for longer than a take-over waits.
+    Job.objects.filter(pk=job.pk).update(
+        heartbeat_at=job.heartbeat_at - timedelta(minutes=6)
+    )
+    second = spawn_worker(second_log, CELERY_VISIBILITY_TIMEOUT="1")
+    try:
+        wait_for(job, second)
+    finally:
+        stop_worker(second, second_log)
+
+    assert 1 <= stopped_at < 40
+    assert (job.status, job.attempts, job.progress_done) == (JobStatus.DONE, 2, 40)
+    bundle = Document.objects.get(kind=DocumentKind.CERTIFICATE_BUNDLE)
+    _reader, text = pdf_text(bundle)
+    assert len(_reader.pages) == 40
+    singles = Document.objects.filter(kind=DocumentKind.CERTIFICATE)
+    assert sorted(set(singles.values_list("version", flat=True))) == [1]
+    assert singles.count() == 40
