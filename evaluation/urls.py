@@ -30,6 +30,11 @@ urlpatterns = [
         name="dossier-product-set",
     ),
     path(
+        "san-pham/<int:pk>/bo-san-pham/",
+        views.ProductSetConfirm.as_view(),
+        name="product-set-confirm",
+    ),
+    path(
         "ho-so/<int:pk>/tu-danh-gia/",
         views.DossierSelfAssessment.as_view(),
         name="dossier-self-assessment",

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from .enums import ProducerKind, RegistrationKind, Role
-from .models import Commune, District, Producer, Product, ProductSet, Registration
+from .models import Commune, District, Producer, Product, Registration
 from .text import clean, fold, normalise_phone
 
 TAX_CODE = re.compile(r"^\d{10}(-\d{3})?$")
@@ -203,9 +203,15 @@ class ProducerForm(BootstrapMixin, forms.ModelForm):
 
 
 class ProductForm(BootstrapMixin, forms.ModelForm):
+    """A product's producer, name, code and description.
+
+    Not its product set: that is confirmed on the product's page, through the
+    evaluation service that moves the product's open dossiers to the new set's sheet.
+    """
+
     class Meta:
         model = Product
-        fields = ["producer", "name", "product_set", "code", "description"]
+        fields = ["producer", "name", "code", "description"]
         error_messages = {
             "name": {"required": _("Nhập tên sản phẩm.")},
             "producer": {
@@ -218,7 +224,6 @@ class ProductForm(BootstrapMixin, forms.ModelForm):
     def __init__(self, *args, producers, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["producer"].queryset = producers
-        self.fields["product_set"].queryset = ProductSet.objects.all()
         self.style_fields()
 
     def clean_name(self):

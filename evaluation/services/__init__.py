@@ -11,7 +11,8 @@ the chair corrects and closes).
 
 The moves live in one module per part of the workflow: ``dossiers`` (from the
 draft to the commune's assessment), ``rounds`` (councils, rounds, conflicts),
-``scores`` (the members' sheets), ``results`` (the council's result, closing and
+``scores`` (the members' sheets), ``products`` (a product's set and its
+dossiers' sheets), ``results`` (the council's result, closing and
 referring a round) and ``certificates``. Import them from here.
 """
 
@@ -32,7 +33,6 @@ from .certificates import (
 )
 from .dossiers import (
     attach_evidence,
-    confirm_product_set,
     create_dossier,
     dossier_history,
     record_commune_assessment,
@@ -43,6 +43,7 @@ from .dossiers import (
     send_up,
     submit_dossier,
 )
+from .products import confirm_product_set
 from .results import (
     close_round,
     compute_result,

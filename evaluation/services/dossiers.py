@@ -344,48 +344,6 @@ def send_up(dossier, actor):
 
 
 @transaction.atomic
-def confirm_product_set(product, actor, product_set):
-    """An officer confirms (or changes) the product set proposed for a product.
-
-    The product's dossiers still being drafted move to the new set's (newest)
-    sheet, and their self-assessment, made on the old sheet, starts again.
-    Confirming again the confirmed set, with every draft on its newest sheet, changes
-    nothing and is not recorded; the returned product's ``product_set_changed``
-    says which.
-    Side effects: an audit entry ``registry.product.product_set_confirmed``.
-    """
-    previous = product.product_set_id
-    was_confirmed = previous == product_set.pk and product.is_product_set_confirmed
-    product.product_set = product_set
-    product.is_product_set_confirmed = True
-    if not was_confirmed:
-        product.save(update_fields=["product_set", "is_product_set_confirmed"])
-
-    drafts = Dossier.objects.select_for_update().filter(
-        registration__product=product, state__in=DOSSIER_EDITABLE_STATES
-    )
-    moved = 0
-    for dossier in drafts.select_related("programme_year__rulebook"):
-        sheet = scoring_sheet_for(product_set, dossier.rulebook)
-        if sheet is not None and sheet.pk != dossier.sheet_id:
-            dossier.sheet = sheet
-            dossier.self_assessment = []
-            dossier.save(update_fields=["sheet", "self_assessment", "updated_at"])
-            moved += 1
-
-    product.product_set_changed = not was_confirmed or bool(moved)
-    if not product.product_set_changed:
-        return product
-    audit.record(
-        actor,
-        "registry.product.product_set_confirmed",
-        product,
-        data={"from": previous, "to": product_set.pk, "number": product_set.number},
-    )
-    return product
-
-
-@transaction.atomic
 def attach_evidence(dossier, actor, upload, *, criterion=None, description=""):
     """Attach a checked file to a dossier, on one criterion of its sheet or on all.
 

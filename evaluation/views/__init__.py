@@ -16,6 +16,7 @@ from .dossiers import (
     DossierSubmit,
     EvidenceDownload,
 )
+from .products import ProductSetConfirm
 from .rounds import (
     CertificateList,
     ConflictDeclare,
@@ -61,6 +62,7 @@ __all__ = [
     "EvaluationScore",
     "EvidenceDownload",
     "MemberScoreCorrect",
+    "ProductSetConfirm",
     "RoundAddDossiers",
     "RoundCertify",
     "RoundClose",

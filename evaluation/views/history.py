@@ -28,6 +28,13 @@ SENTENCES = {
     "evaluation.sheet.loaded": _("Nạp phiếu chấm từ tệp tiêu chí"),
     "evaluation.sheet.corrected": _("Hiệu chỉnh phiếu chấm thành phiên bản mới"),
     "registry.product.product_set_confirmed": _("Xác nhận bộ sản phẩm"),
+    "evaluation.dossier.sheet_changed": _(
+        "Đổi bộ sản phẩm: chuyển sang phiếu chấm của bộ mới"
+    ),
+    "evaluation.dossier.self_assessment_cleared": _(
+        "Đổi bộ sản phẩm: xoá phiếu tự đánh giá trên phiếu cũ, chuyển sang phiếu "
+        "chấm của bộ mới"
+    ),
 }
 
 

@@ -1,0 +1,70 @@
+"""The product set on the product's page: the proposal from the name, and the
+officer's confirmation or change, through the one service that changes a set."""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.generic import View
+
+from registry.permissions import visible_products
+from registry.views import ProductDetail
+
+from .. import services
+from ..forms import ProductSetForm
+from .common import apply_to_form
+
+
+class ProductSetConfirm(LoginRequiredMixin, View):
+    """Whoever may edit the product confirms or changes its set; a refusal comes
+    back on the product's page at the field, with the choice kept."""
+
+    def post(self, request, pk):
+        product = get_object_or_404(visible_products(request.user), pk=pk)
+        if not request.user.has_perm("registry.change_product", product):
+            raise PermissionDenied
+        form = ProductSetForm(request.POST)
+        if form.is_valid():
+            product_set = form.cleaned_data["product_set"]
+            try:
+                confirmed = services.confirm_product_set(
+                    product, request.user, product_set
+                )
+            except ValidationError as error:
+                apply_to_form(form, error)
+            else:
+                say(request, confirmed, product_set)
+                return redirect(product.get_absolute_url())
+        return self.rerender(request, product, form)
+
+    def rerender(self, request, product, form):
+        view = ProductDetail()
+        view.setup(request, pk=product.pk)
+        view.object = view.get_object()
+        context = view.get_context_data(object=view.object, product_set_form=form)
+        return TemplateResponse(request, view.template_name, context, status=400)
+
+
+def say(request, product, product_set):
+    if not product.product_set_changed:
+        messages.info(
+            request,
+            _("Bộ sản phẩm này đã được xác nhận từ trước: không có gì thay đổi."),
+        )
+    elif product.dossiers_moved:
+        messages.success(
+            request,
+            ngettext(
+                "Đã xác nhận bộ sản phẩm số %(number)s; %(count)s hồ sơ đang mở chuyển "
+                "sang phiếu chấm của bộ này, phiếu tự đánh giá trên phiếu cũ đã xoá.",
+                "Đã xác nhận bộ sản phẩm số %(number)s; %(count)s hồ sơ đang mở chuyển "
+                "sang phiếu chấm của bộ này, phiếu tự đánh giá trên phiếu cũ đã xoá.",
+                product.dossiers_moved,
+            )
+            % {"number": product_set.number, "count": product.dossiers_moved},
+        )
+    else:
+        messages.success(request, _("Đã xác nhận bộ sản phẩm."))
