@@ -28,7 +28,14 @@ from registry.models import Product, ProductSet, Registration, User
 
 from . import services
 from .corrections import apply_known_corrections
-from .enums import CouncilRole, DossierState, Outcome, RoundState, TierLevel
+from .enums import (
+    SAMPLES_REQUIRED,
+    CouncilRole,
+    DossierState,
+    Outcome,
+    RoundState,
+    TierLevel,
+)
 from .models import (
     Certificate,
     Council,
@@ -516,18 +523,16 @@ def _sent_up(step, registration, people, index=0):
     dossier = _to_commune(step, registration, people)
     assessor, assessed_on = _assess(step, registration, dossier, people, index)
     dossier = services.send_up(dossier, assessor)
-    if registration.product.product_set.number != TOURISM_PRODUCT_SET:
+    # The council scores on the samples: add_to_round refuses a dossier without
+    # them, except a tourism product's.
+    if not registration.product.product_set.is_tourism:
         services.record_samples(
             dossier,
             people.district_officer(registration),
-            count=SAMPLES,
+            count=SAMPLES_REQUIRED,
             received_on=assessed_on,
         )
     return dossier
-
-
-TOURISM_PRODUCT_SET = 26
-SAMPLES = 5
 
 
 def _fill_round(round, steps, people, *, visit):
@@ -551,10 +556,10 @@ def _fill_round(round, steps, people, *, visit):
 def _precheck_report(registration, visit, index):
     visited = add_working_days(visit, index // 2)
     producer = registration.product.producer.name
-    if registration.product.product_set.number == TOURISM_PRODUCT_SET:
+    if registration.product.product_set.is_tourism:
         seen = "đã khảo sát thực tế điểm du lịch và các dịch vụ"
     else:
-        seen = f"đã nhận {SAMPLES} mẫu sản phẩm, đúng với hồ sơ"
+        seen = f"đã nhận {SAMPLES_REQUIRED} mẫu sản phẩm, đúng với hồ sơ"
     return (
         f"Tổ giúp việc đã kiểm tra hồ sơ và khảo sát cơ sở của {producer} ngày "
         f"{visited:%d/%m/%Y}: hồ sơ đủ thành phần theo quy định, {seen}. Đề nghị "

@@ -57,8 +57,10 @@ DOSSIER_FINAL_STATES = frozenset({DossierState.CERTIFIED, DossierState.NOT_CERTI
 # States in which the producer's side of the dossier may still be edited.
 DOSSIER_EDITABLE_STATES = frozenset({DossierState.DRAFT, DossierState.RETURNED})
 
-# A dossier comes with 5 product samples, a few more when the advisory team orders
-# lab tests; a count past this is a typing slip, not a delivery.
+# A dossier comes with 5 product samples (none for a tourism product), a few more
+# when the advisory team orders lab tests; a count past this is a typing slip, not a
+# delivery.
+SAMPLES_REQUIRED = 5
 SAMPLES_MAX = 100
 
 

@@ -191,8 +191,11 @@ def drop_minimum(spec: SheetSpec, selections, level):
     raise ValueError(f"no {level}★ minimum can be dropped on this sheet")
 
 
-def prepared_dossier(registration, officer, commune_officer, *, received_on=None):
-    """A dossier submitted, assessed by the commune and sent up to the first council."""
+def prepared_dossier(
+    registration, officer, commune_officer, *, received_on=None, samples=5
+):
+    """A dossier submitted, assessed by the commune and sent up to the first council,
+    with its ``samples`` received (none for a tourism product)."""
     from evaluation import services
 
     product = registration.product
@@ -209,7 +212,12 @@ def prepared_dossier(registration, officer, commune_officer, *, received_on=None
         idea_origin="Ý tưởng từ nghề truyền thống của đồng bào Dao.",
         local_identity="Bí quyết chế biến truyền thống của bản.",
     )
-    return services.send_up(dossier, commune_officer)
+    dossier = services.send_up(dossier, commune_officer)
+    if samples and not product.product_set.is_tourism:
+        services.record_samples(
+            dossier, officer, count=samples, received_on=dossier.received_on
+        )
+    return dossier
 
 
 def score_by_council(evaluation, members, totals, *, level=None, chair=None):

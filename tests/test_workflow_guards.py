@@ -221,17 +221,25 @@ def test_evidence_on_a_dossier_already_submitted_is_refused(world):
 
 
 def test_samples_are_recorded_while_the_dossier_is_under_way(world):
+    # The dossier came with its 5 samples (prepared_dossier) before its round.
+    received = world.dossier.received_on
+
     services.record_samples(
         world.dossier, world.officer, count=3, received_on=date(2023, 5, 2)
     )
 
     world.dossier.refresh_from_db()
-    entry = AuditEntry.objects.get(action="evaluation.dossier.samples_received")
+    entries = AuditEntry.objects.filter(
+        action="evaluation.dossier.samples_received"
+    ).order_by("id")
     assert (world.dossier.samples_received, world.dossier.samples_received_on) == (
         3,
         date(2023, 5, 2),
     )
-    assert entry.data == {"count": 3, "received_on": "2023-05-02"}
+    assert [entry.data for entry in entries] == [
+        {"count": 5, "received_on": received.isoformat()},
+        {"count": 3, "received_on": "2023-05-02"},
+    ]
 
 
 def test_samples_of_an_ended_dossier_are_refused(world):
@@ -247,9 +255,10 @@ def test_samples_of_an_ended_dossier_are_refused(world):
     assert error.value.messages == [
         "Hồ sơ đang ở trạng thái “Không đạt”, không thực hiện được thao tác này."
     ]
+    # The 5 samples the dossier came with, unchanged.
     assert (world.dossier.samples_received, world.dossier.samples_received_on) == (
-        0,
-        None,
+        5,
+        world.dossier.received_on,
     )
 
 
@@ -280,9 +289,10 @@ def test_samples_out_of_range_or_of_a_day_to_come_are_refused(
         ]
     if received_on == TOMORROW:
         assert messages["samples_received_on"] == ["Ngày không được sau hôm nay."]
+    # The 5 samples the dossier came with, unchanged.
     assert (world.dossier.samples_received, world.dossier.samples_received_on) == (
-        0,
-        None,
+        5,
+        world.dossier.received_on,
     )
 
 
@@ -795,6 +805,7 @@ def test_product_history_lists_every_move(world):
             "evaluation.dossier.submitted",
             "evaluation.dossier.assessed",
             "evaluation.dossier.sent_up",
+            "evaluation.dossier.samples_received",
             "evaluation.dossier.added_to_round",
             "evaluation.evaluation.prechecked",
             "evaluation.score.submitted",

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from ocop import audit
 
 from ..enums import (
+    SAMPLES_REQUIRED,
     CouncilRole,
     DossierState,
     RoundState,
@@ -119,6 +120,8 @@ def _dossier_in_area(dossier, round):
 def add_to_round(round, dossier, actor):
     """Put a dossier waiting at the round's tier into the round.
 
+    The council scores a product on its samples: all 5 must have been received,
+    except for a tourism product, which the advisory team visits instead.
     Side effects: an evaluation on the product set's current sheet; an audit entry
     ``evaluation.dossier.added_to_round``.
     """
@@ -131,11 +134,28 @@ def add_to_round(round, dossier, actor):
         raise ValidationError(_("Hồ sơ không ở cấp đánh giá của đợt này."))
     if not _dossier_in_area(dossier, round):
         raise ValidationError(_("Hồ sơ không thuộc địa bàn của đợt đánh giá."))
-    sheet = scoring_sheet_for(
-        dossier.registration.product.product_set, dossier.rulebook
-    )
+    product = dossier.registration.product
+    sheet = scoring_sheet_for(product.product_set, dossier.rulebook)
     if sheet is None:
         raise ValidationError(_("Sản phẩm chưa có phiếu chấm của bộ sản phẩm."))
+    if (
+        not product.product_set.is_tourism
+        and dossier.samples_received < SAMPLES_REQUIRED
+    ):
+        raise ValidationError(
+            {
+                "samples_received": _(
+                    "Chưa nhận đủ %(required)s mẫu sản phẩm “%(product)s” (mới ghi "
+                    "nhận %(count)s mẫu): cần ghi nhận mẫu trên trang hồ sơ trước "
+                    "khi đưa vào đợt đánh giá."
+                )
+                % {
+                    "required": SAMPLES_REQUIRED,
+                    "product": product.name,
+                    "count": dossier.samples_received,
+                }
+            }
+        )
     if not sheet.is_valid:
         raise ValidationError(
             _(
