@@ -28,8 +28,9 @@ def confirm_product_set(product, actor, product_set):
     dossier is refused: that dossier's councils would score it on two sheets.
     Confirming again the confirmed set, with every dossier on its newest sheet,
     changes nothing and is not recorded; the returned product's
-    ``product_set_changed`` says which, and ``dossiers_moved`` how many dossiers
-    moved to another sheet.
+    ``product_set_changed`` says which, ``dossiers_moved`` how many dossiers moved
+    to another sheet and ``self_assessments_cleared`` how many lost their
+    self-assessment.
     Side effects: an audit entry ``registry.product.product_set_confirmed``; per
     dossier moved, ``evaluation.dossier.self_assessment_cleared`` (or
     ``evaluation.dossier.sheet_changed`` when it had no self-assessment).
@@ -62,6 +63,9 @@ def confirm_product_set(product, actor, product_set):
             continue
         moves.append((dossier, sheet, evaluations))
 
+    product.self_assessments_cleared = sum(
+        1 for d, _s, _e in moves if d.self_assessment
+    )
     product.product_set = product_set
     product.is_product_set_confirmed = True
     if not was_confirmed:

@@ -29,7 +29,7 @@ SENTENCES = {
     "evaluation.sheet.corrected": _("Hiệu chỉnh phiếu chấm thành phiên bản mới"),
     "registry.product.product_set_confirmed": _("Xác nhận bộ sản phẩm"),
     "evaluation.dossier.sheet_changed": _(
-        "Đổi bộ sản phẩm: chuyển sang phiếu chấm của bộ mới"
+        "Chuyển sang phiếu chấm của bộ sản phẩm đã xác nhận"
     ),
     "evaluation.dossier.self_assessment_cleared": _(
         "Đổi bộ sản phẩm: xoá phiếu tự đánh giá trên phiếu cũ, chuyển sang phiếu "

@@ -55,16 +55,21 @@ def say(request, product, product_set):
             _("Bộ sản phẩm này đã được xác nhận từ trước: không có gì thay đổi."),
         )
     elif product.dossiers_moved:
-        messages.success(
-            request,
-            ngettext(
-                "Đã xác nhận bộ sản phẩm số %(number)s; %(count)s hồ sơ đang mở chuyển "
-                "sang phiếu chấm của bộ này, phiếu tự đánh giá trên phiếu cũ đã xoá.",
-                "Đã xác nhận bộ sản phẩm số %(number)s; %(count)s hồ sơ đang mở chuyển "
-                "sang phiếu chấm của bộ này, phiếu tự đánh giá trên phiếu cũ đã xoá.",
-                product.dossiers_moved,
-            )
-            % {"number": product_set.number, "count": product.dossiers_moved},
-        )
+        message = ngettext(
+            "Đã xác nhận bộ sản phẩm số %(number)s; %(count)s hồ sơ đang mở chuyển "
+            "sang phiếu chấm của bộ này.",
+            "Đã xác nhận bộ sản phẩm số %(number)s; %(count)s hồ sơ đang mở chuyển "
+            "sang phiếu chấm của bộ này.",
+            product.dossiers_moved,
+        ) % {"number": product_set.number, "count": product.dossiers_moved}
+        if product.self_assessments_cleared:
+            message += " " + ngettext(
+                "Phiếu tự đánh giá của %(count)s hồ sơ, làm trên phiếu cũ, đã bị xoá: "
+                "cần làm lại.",
+                "Phiếu tự đánh giá của %(count)s hồ sơ, làm trên phiếu cũ, đã bị xoá: "
+                "cần làm lại.",
+                product.self_assessments_cleared,
+            ) % {"count": product.self_assessments_cleared}
+        messages.success(request, message)
     else:
         messages.success(request, _("Đã xác nhận bộ sản phẩm."))
