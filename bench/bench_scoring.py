@@ -307,6 +307,7 @@ def main():
         local_identity="Bí quyết của bản.",
     )
     services.send_up(dossier, admin)
+    services.record_samples(dossier, admin, count=5, received_on=date(2023, 6, 1))
     evaluation = services.add_to_round(round, dossier, admin)
     services.record_precheck(evaluation, members[0], "Đủ hồ sơ.")
 
