@@ -77,6 +77,12 @@ def is_valid_edition(edition):
     return bool(EDITION_PATTERN.match(edition or ""))
 
 
+def too_large_message():
+    return _("Tệp lớn hơn %(size)s MB; tệp tiêu chí chỉ khoảng 1 MB.") % {
+        "size": MAX_FILE_BYTES // (1024 * 1024)
+    }
+
+
 def read_criteria_file(content, *, name, edition=""):
     """The criteria file in ``content`` (bytes), checked; raises
     ``CriteriaFileRefused``.
@@ -85,12 +91,7 @@ def read_criteria_file(content, *, name, edition=""):
     the file names none.
     """
     if len(content) > MAX_FILE_BYTES:
-        raise CriteriaFileRefused(
-            [
-                _("Tệp lớn hơn %(size)s MB; tệp tiêu chí chỉ khoảng 1 MB.")
-                % {"size": MAX_FILE_BYTES // (1024 * 1024)}
-            ]
-        )
+        raise CriteriaFileRefused([too_large_message()])
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:

@@ -7,7 +7,14 @@ The correction form turns what an administrator typed into the changes that
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .sheet_file import MAX_POINTS, STAR_LEVELS, CriteriaFileRefused, read_criteria_file
+from .sheet_file import (
+    MAX_FILE_BYTES,
+    MAX_POINTS,
+    STAR_LEVELS,
+    CriteriaFileRefused,
+    read_criteria_file,
+    too_large_message,
+)
 
 # Rows offered to add options to a criterion printed without any.
 ADD_ROWS = 3
@@ -42,6 +49,10 @@ class CriteriaFileForm(forms.Form):
         cleaned = super().clean()
         upload = cleaned.get("file")
         if upload is None:
+            return cleaned
+        if upload.size > MAX_FILE_BYTES:
+            # Refused before it is read: the check inside reads the whole file.
+            self.add_error("file", too_large_message())
             return cleaned
         try:
             content = b"".join(upload.chunks())

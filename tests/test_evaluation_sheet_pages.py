@@ -776,3 +776,13 @@ def test_scoring_page_of_a_148_evaluation_says_it_scores_on_the_2026_sheets(
         "của Quyết định 148/QĐ-TTg: quy định năm 2023 chấm trên phiếu của Quyết định "
         "26/2026/QĐ-TTg.</div>" in content
     )
+
+
+def test_sheet_import_refuses_a_file_over_10_mb_unread(client, users):
+    client.force_login(users["admin"])
+
+    response = upload(client, b" " * (10 * 1024 * 1024 + 1))
+
+    assert field_errors(response.content.decode(), "file") == [
+        "Tệp lớn hơn 10 MB; tệp tiêu chí chỉ khoảng 1 MB."
+    ]
