@@ -18,11 +18,12 @@ pytestmark = pytest.mark.django_db
 
 
 class LostConnection:
-    """Refuses the first ``times`` inserts into ``table`` as a dropped PostgreSQL
-    connection does (a database execute wrapper: the fault is the database's)."""
+    """Refuses the first statement that starts with ``prefix`` as a dropped
+    PostgreSQL connection does (a database execute wrapper: the fault is the
+    database's, not ours)."""
 
-    def __init__(self, table, times=1):
-        self.prefix = f'INSERT INTO "{table}"'
+    def __init__(self, prefix, times=1):
+        self.prefix = prefix
         self.times = times
         self.refused = 0
 
@@ -56,7 +57,9 @@ def commit_job(batch, user):
 def test_import_commit_retried_after_a_lost_connection_writes_the_list(lai_chau):
     batch = previewed_batch(lai_chau)
     job = commit_job(batch, UserFactory(username="tinh"))
-    fault = LostConnection("registry_producer")
+    # The batch is marked committed last: producers, products and registrations
+    # were written, and are rolled back with it.
+    fault = LostConnection('UPDATE "registry_importbatch"')
 
     with connection.execute_wrapper(fault):
         commit_registration_import.apply((job.pk,), throw=False)
@@ -80,7 +83,9 @@ def test_import_commit_failing_its_last_retry_fails_and_leaves_it_committable(
 ):
     batch = previewed_batch(lai_chau)
     job = commit_job(batch, UserFactory(username="tinh"))
-    fault = LostConnection("registry_producer")
+    # The batch is marked committed last: producers, products and registrations
+    # were written, and are rolled back with it.
+    fault = LostConnection('UPDATE "registry_importbatch"')
     last = commit_registration_import.max_retries
 
     with connection.execute_wrapper(fault):
