@@ -9,6 +9,7 @@ import re
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from .enums import ProducerKind, RegistrationKind, Role
@@ -20,6 +21,7 @@ TAX_CODE = re.compile(r"^\d{10}(-\d{3})?$")
 # the "+" of "+84".
 PHONE_CHARACTERS = re.compile(r"^[\d\s.\-()+]*$")
 FIRST_PROGRAMME_YEAR = 2018
+DESCRIPTION_MAX_LENGTH = 5000
 
 
 class CommuneChoiceField(forms.ModelChoiceField):
@@ -224,6 +226,9 @@ class ProductForm(BootstrapMixin, forms.ModelForm):
     def __init__(self, *args, producers, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["producer"].queryset = producers
+        description = self.fields["description"]
+        description.validators.append(MaxLengthValidator(DESCRIPTION_MAX_LENGTH))
+        description.widget.attrs["maxlength"] = DESCRIPTION_MAX_LENGTH
         self.style_fields()
 
     def clean_name(self):
@@ -286,7 +291,35 @@ class RegistrationForm(BootstrapMixin, forms.ModelForm):
             self.fields["district"].required = True
             self.fields["district"].empty_label = None
         self.fields["year"].widget.attrs.update({"min": FIRST_PROGRAMME_YEAR})
+        self.fields["previous_year"].widget.attrs.update({"min": FIRST_PROGRAMME_YEAR})
+        if self.has_dossier:
+            # The dossier was opened for this year, kind and area: they stay.
+            for name in self.DOSSIER_FIELDS:
+                self.fields[name].disabled = True
+                self.fields[name].help_text = _(
+                    "Hồ sơ đánh giá đã lập cho đăng ký này nên không đổi được."
+                )
         self.style_fields()
+
+    DOSSIER_FIELDS = ("year", "kind", "district", "commune")
+
+    @property
+    def has_dossier(self):
+        # The evaluation app's dossier, through its reverse accessor.
+        return self.instance.pk is not None and hasattr(self.instance, "dossier")
+
+    def clean_previous_year(self):
+        previous_year = self.cleaned_data["previous_year"]
+        if previous_year is not None and previous_year < FIRST_PROGRAMME_YEAR:
+            raise ValidationError(
+                _(
+                    "Chương trình OCOP bắt đầu năm %(first)s: năm đạt sao trước đó "
+                    "không thể sớm hơn."
+                ),
+                params={"first": FIRST_PROGRAMME_YEAR},
+                code="previous_year_out_of_range",
+            )
+        return previous_year
 
     def clean_year(self):
         year = self.cleaned_data["year"]

@@ -463,6 +463,10 @@ class ProductUpdate(ProductCreate):
             visible_products(self.request.user), pk=self.kwargs["pk"]
         )
 
+    def get_initial(self):
+        # The form shows what is stored: an initial value would override it.
+        return {}
+
     def title(self):
         return _("Sửa sản phẩm: %(name)s") % {"name": self.object}
 
@@ -527,6 +531,11 @@ class RegistrationUpdate(RegistrationCreate):
             pk=self.kwargs["pk"],
         )
         return registration.product
+
+    def get_initial(self):
+        # The form shows what is stored: this year and the officer's own area,
+        # the defaults of a new registration, would override it.
+        return {}
 
     def title(self):
         return _("Sửa đăng ký: %(name)s") % {"name": self.object}

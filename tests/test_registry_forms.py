@@ -383,3 +383,95 @@ def test_producer_without_a_name_is_refused(accounts, client):
     response = client.post(reverse("registry:producer-create"), producer_data(name=""))
 
     assert response.context["form"].errors["name"] == ["Nhập tên chủ thể."]
+
+
+def _as_opened(response):
+    """The values an edit form shows, as the browser would post them unchanged."""
+    form = response.context["form"]
+    return {
+        name: "" if (value := form[name].value()) is None else value
+        for name in form.fields
+    }
+
+
+def test_registration_edit_shows_and_keeps_what_is_stored(accounts, client):
+    registration = RegistrationFactory(
+        year=2023,
+        district=district(LAI_CHAU_CITY),
+        commune=commune("Phường Đoàn Kết", LAI_CHAU_CITY),
+    )
+    client.force_login(accounts["huyen.thanhpho"])
+    url = reverse("registry:registration-update", args=[registration.pk])
+
+    opened = _as_opened(client.get(url))
+    response = client.post(url, opened)
+
+    assert response.status_code == 302
+    assert (opened["year"], opened["commune"]) == (2023, registration.commune_id)
+    registration.refresh_from_db()
+    assert (registration.year, registration.commune.name) == (2023, "Phường Đoàn Kết")
+
+
+def test_product_edit_shows_its_producer_and_saves_as_opened(accounts, client):
+    product = ProductFactory(name="Chè Shan Tuyết", description="Chè cổ thụ.")
+    client.force_login(accounts["tinh"])
+    url = reverse("registry:product-update", args=[product.pk])
+
+    opened = _as_opened(client.get(url))
+    response = client.post(url, opened)
+
+    assert opened["producer"] == product.producer_id
+    assert response.status_code == 302
+    product.refresh_from_db()
+    assert (product.name, product.description) == ("Chè Shan Tuyết", "Chè cổ thụ.")
+
+
+def test_registration_with_a_dossier_keeps_its_year_kind_and_area(accounts, client):
+    from tests.evaluation_builders import draft_dossier, tam_duong_officer
+
+    dossier = draft_dossier(tam_duong_officer())
+    registration = dossier.registration
+    client.force_login(accounts["tinh"])
+    url = reverse("registry:registration-update", args=[registration.pk])
+    posted = _as_opened(client.get(url))
+    posted.update(year=2024, kind=RegistrationKind.UPGRADE, previous_stars=3)
+
+    client.post(url, posted)
+
+    registration.refresh_from_db()
+    assert (registration.year, registration.kind, registration.previous_stars) == (
+        2023,
+        RegistrationKind.NEW,
+        None,
+    )
+
+
+def test_previous_year_before_the_programme_is_refused(accounts, client):
+    product = ProductFactory()
+    client.force_login(accounts["tinh"])
+
+    response = client.post(
+        reverse("registry:registration-create", args=[product.pk]),
+        registration_data(
+            kind=RegistrationKind.RE_EVALUATION, previous_stars=3, previous_year=0
+        ),
+    )
+
+    assert response.context["form"].errors["previous_year"] == [
+        "Chương trình OCOP bắt đầu năm 2018: năm đạt sao trước đó không thể sớm hơn."
+    ]
+
+
+def test_product_description_over_5000_characters_is_refused(accounts, client):
+    product = ProductFactory()
+    client.force_login(accounts["tinh"])
+    url = reverse("registry:product-update", args=[product.pk])
+    posted = _as_opened(client.get(url))
+    posted["description"] = "x" * 5001
+
+    response = client.post(url, posted)
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["description"] == [
+        "Giá trị này chỉ có tối đa 5000 kí tự (hiện có 5001)"
+    ]
