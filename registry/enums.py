@@ -1,6 +1,16 @@
+import datetime
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+
+# The national OCOP programme began in 2018 (Decision 490/QĐ-TTg).
+FIRST_PROGRAMME_YEAR = 2018
+
+
+def last_programme_year():
+    """The latest year one may register for: the next one, planned ahead."""
+    return datetime.date.today().year + 1
 
 
 class Role(models.TextChoices):

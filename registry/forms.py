@@ -4,7 +4,6 @@ Each form is built for one user: the communes and districts it offers are those 
 the user's area, so an officer cannot even post another district's unit.
 """
 
-import datetime
 import re
 
 from django import forms
@@ -12,7 +11,13 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
-from .enums import ProducerKind, RegistrationKind, Role
+from .enums import (
+    FIRST_PROGRAMME_YEAR,
+    ProducerKind,
+    RegistrationKind,
+    Role,
+    last_programme_year,
+)
 from .models import Commune, District, Producer, Product, Registration
 from .text import clean, fold, normalise_phone
 
@@ -20,7 +25,6 @@ TAX_CODE = re.compile(r"^\d{10}(-\d{3})?$")
 # What a typed phone may hold besides its digits: spaces, dots, dashes, brackets and
 # the "+" of "+84".
 PHONE_CHARACTERS = re.compile(r"^[\d\s.\-()+]*$")
-FIRST_PROGRAMME_YEAR = 2018
 DESCRIPTION_MAX_LENGTH = 5000
 
 
@@ -323,7 +327,7 @@ class RegistrationForm(BootstrapMixin, forms.ModelForm):
 
     def clean_year(self):
         year = self.cleaned_data["year"]
-        last = datetime.date.today().year + 1
+        last = last_programme_year()
         if not FIRST_PROGRAMME_YEAR <= year <= last:
             raise ValidationError(
                 _("Năm đăng ký phải từ %(first)s đến %(last)s."),

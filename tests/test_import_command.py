@@ -1,5 +1,6 @@
 """``manage.py import_registrations`` and the demo's one-time import."""
 
+import datetime
 import json
 from io import StringIO
 
@@ -101,6 +102,18 @@ def test_import_command_exits_non_zero_on_a_refused_file(lai_chau, tmp_path):
     assert error.value.returncode == 1
     assert str(error.value).startswith(
         "Tệp bị từ chối: Tệp này không phải bảng tính Excel (.xlsx)"
+    )
+    assert Registration.objects.count() == 0
+
+
+def test_import_command_refuses_a_year_outside_the_programme(lai_chau):
+    with pytest.raises(CommandError) as error:
+        _run(REGISTRATION_XLSX, "--year", "1800", "--commit")
+
+    assert error.value.returncode == 1
+    assert str(error.value) == (
+        f"Tệp bị từ chối: Năm chương trình 1800 không hợp lệ: từ 2018 đến "
+        f"{datetime.date.today().year + 1}."
     )
     assert Registration.objects.count() == 0
 

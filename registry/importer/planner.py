@@ -11,7 +11,12 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
-from ..enums import ProducerKind, RegistrationKind
+from ..enums import (
+    FIRST_PROGRAMME_YEAR,
+    ProducerKind,
+    RegistrationKind,
+    last_programme_year,
+)
 from ..models import Commune, District, Producer, Product, Registration
 from ..text import fold
 from .issues import ERROR, WARNING, ImportRefused, Issue
@@ -281,6 +286,13 @@ class Planner:
                     "Không tìm thấy năm chương trình trong tiêu đề (ví dụ «NĂM "
                     "2023»); hãy ghi rõ năm khi nhập."
                 ),
+                sheet=content.sheet,
+            )
+        last = last_programme_year()
+        if not FIRST_PROGRAMME_YEAR <= self.year <= last:
+            raise ImportRefused(
+                _("Năm chương trình %(year)s không hợp lệ: từ %(first)s đến %(last)s.")
+                % {"year": self.year, "first": FIRST_PROGRAMME_YEAR, "last": last},
                 sheet=content.sheet,
             )
         self.district_index, self.district_names = _district_index(province)
