@@ -89,6 +89,8 @@ class DocumentFilterForm(forms.Form):
     )
 
     def __init__(self, *args, kinds, decisions, rounds, years, **kwargs):
+        # Ids of their own: the forms that make documents sit on the same page.
+        kwargs.setdefault("auto_id", "filter-%s")
         super().__init__(*args, **kwargs)
         everything = [("", pgettext_lazy("filter", "Tất cả"))]
         self.fields["kind"].choices = everything + list(kinds)
