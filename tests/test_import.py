@@ -13,6 +13,7 @@ from openpyxl.utils import range_boundaries
 from registry.enums import ProducerKind, RegistrationKind
 from registry.importer import ImportRefused, preview_file
 from registry.importer.committer import commit_plan
+from registry.importer.planner import names_agree
 from registry.importer.reader import read_workbook
 from registry.models import Commune, Producer, Product, Registration
 
@@ -225,8 +226,39 @@ def test_import_one_phone_of_a_household_and_a_company_is_two_producers(
     assert (
         8,
         "Chủ thể «Công ty TNHH Tư Lò» có cùng số điện thoại 0912345678 với «Hộ kinh "
-        "doanh Lò Văn Tư» nhưng khác loại hình: ghi là hai chủ thể.",
+        "doanh Lò Văn Tư» nhưng khác tên hoặc loại hình: ghi là hai chủ thể; hãy "
+        "kiểm tra số điện thoại.",
     ) in _messages(plan.preview())
+
+
+def test_import_a_phone_typed_on_another_company_row_moves_no_product(
+    lai_chau, tmp_path
+):
+    commit_plan(preview_file(REGISTRATION_XLSX, lai_chau))
+    rows = sheet_rows()
+    assert rows[7][2] == "Công ty TNHH Năm Mai Vàng"
+    rows[7][5] = rows[6][5]  # Trường Giang's phone typed on Năm Mai Vàng's row
+    path = write_workbook(tmp_path / "typo.xlsx", rows)
+
+    plan = preview_file(path, lai_chau)
+    preview = plan.preview()
+    commit_plan(plan)
+
+    assert preview["counts"]["products"] == {
+        "created": 0,
+        "updated": 0,
+        "unchanged": 105,
+    }
+    assert (
+        8,
+        "Chủ thể «Công ty TNHH Năm Mai Vàng» có cùng số điện thoại 0900000001 với "
+        "«Công ty TNHH MTV Trường Giang Lai Châu» nhưng khác tên hoặc loại hình: ghi "
+        "là hai chủ thể; hãy kiểm tra số điện thoại.",
+    ) in _messages(preview)
+    assert Product.objects.count() == 105
+    assert (
+        Product.objects.filter(producer__name="Công ty TNHH Năm Mai Vàng").count() == 4
+    )
 
 
 def test_import_one_phone_under_two_spellings_is_one_producer_and_says_so(
@@ -701,3 +733,17 @@ def test_import_writes_the_search_fields_the_models_compute(lai_chau, tmp_path):
         stored = (product.name_key, product.search_text)
         product.refresh_search_fields()
         assert stored == (product.name_key, product.search_text)
+
+
+@pytest.mark.parametrize(
+    ("name", "other", "agree"),
+    [
+        ("HTX Bản Giang", "Hợp tác xã nông nghiệp Bản Giang", True),
+        ("Công ty TNHH MTV Trường Giang", "Cty Trường Giang", True),
+        ("Hộ kinh doanh Lò Văn Tư", "HKD Lò Văn Tư", True),
+        ("Công ty TNHH Năm Mai Vàng", "Công ty TNHH MTV Trường Giang", False),
+        ("HTX Đăng Giang", "HTX Chè Tả Lèng", False),
+    ],
+)
+def test_import_names_agree_once_their_legal_forms_are_set_aside(name, other, agree):
+    assert names_agree(name, other) is agree

@@ -71,21 +71,47 @@ def producer_kind(name):
     return kind, is_branch
 
 
+# Words of a producer's name that say its legal form, not which producer it is.
+_LEGAL_FORM = re.compile(
+    r"\b(cong ty|cty|tnhh|mtv|mot thanh vien|co phan|cp|doanh nghiep|dntn|dn|"
+    r"tu nhan|hop tac xa|htx|to hop tac|tht|ho kinh doanh|hkd|ho kd|ho gia dinh|"
+    r"chi nhanh|trang trai)\b"
+)
+
+
+def distinctive_name(name):
+    """A producer's folded name without the words of its legal form:
+    "Công ty TNHH MTV Trường Giang" → "truong giang"."""
+    return " ".join(_LEGAL_FORM.sub(" ", fold(name)).split())
+
+
+def names_agree(name, other):
+    """Whether two names can be one producer's: the same once their legal forms are
+    set aside, or one held whole in the other ("HTX Bản Giang", "Hợp tác xã nông
+    nghiệp Bản Giang")."""
+    first, second = distinctive_name(name), distinctive_name(other)
+    if not first or not second:
+        return True
+    return f" {first} " in f" {second} " or f" {second} " in f" {first} "
+
+
 def is_same_producer(values, other, *, by_phone=False):
     """Whether two records of a producer (a sheet's, or the registry's) stand for one.
 
     Not when their kinds or branch flags differ: a household business and a company
     run by one person, with one phone, are two producers. Matched on the phone, they
-    are one whatever their names; matched on the name, they are one unless both
-    have a phone and the phones differ, which for a household business means two
-    people of the same name (a cooperative's or an enterprise's name is its own in
-    the province, so a second phone is only a second number).
+    are one when their names agree (:func:`names_agree`): a phone typed on another
+    producer's row must not move that producer's products. Matched on the name,
+    they are one unless both have a phone and the phones differ, which for a
+    household business means two people of the same name (a cooperative's or an
+    enterprise's name is its own in the province, so a second phone is only a
+    second number).
     """
     kinds = {values["kind"], other["kind"]} - {ProducerKind.OTHER}
     if len(kinds) > 1 or values["is_branch"] != other["is_branch"]:
         return False
     if by_phone:
-        return True
+        return names_agree(values["name"], other["name"])
     phones = {values["phone"], other["phone"]} - {""}
     return len(phones) <= 1 or values["kind"] != ProducerKind.HOUSEHOLD
 
@@ -544,7 +570,8 @@ class Planner:
             row,
             _(
                 "Chủ thể «%(name)s» có cùng số điện thoại %(phone)s với «%(other)s» "
-                "nhưng khác loại hình: ghi là hai chủ thể."
+                "nhưng khác tên hoặc loại hình: ghi là hai chủ thể; hãy kiểm tra số "
+                "điện thoại."
             )
             % {
                 "name": values["name"],
