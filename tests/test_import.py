@@ -261,6 +261,27 @@ def test_import_a_phone_typed_on_another_company_row_moves_no_product(
     )
 
 
+def test_import_says_which_registrations_of_the_year_the_file_leaves_out(
+    lai_chau, tmp_path
+):
+    commit_plan(preview_file(REGISTRATION_XLSX, lai_chau))
+    rows = sheet_rows()
+    assert rows[6][1] == "Tinh dầu Mắc Ca"
+    del rows[6]
+    path = write_workbook(tmp_path / "shorter.xlsx", rows)
+
+    preview = preview_file(path, lai_chau).preview()
+
+    assert preview["not_in_file"] == 1
+    assert (
+        None,
+        "Đăng ký năm 2023 của sản phẩm «Tinh dầu Mắc Ca» (Công ty TNHH MTV Trường "
+        "Giang Lai Châu) có trong danh bạ nhưng không có trong tệp này; vẫn giữ "
+        "nguyên.",
+    ) in _messages(preview)
+    assert Registration.objects.filter(year=2023).count() == 105
+
+
 def test_import_one_phone_under_two_spellings_is_one_producer_and_says_so(
     lai_chau, tmp_path
 ):

@@ -38,6 +38,7 @@ PRODUCER_FIELDS = (
 )
 REGISTRATION_FIELDS = ("kind", "district_id", "commune_id", "previous_year")
 CHANGE_LIST_LIMIT = 300
+NOT_IN_FILE_LISTED = 20
 MAX_LENGTHS = {"name": 300, "representative": 200, "address": 500, "product": 300}
 
 _HOUSEHOLD_ONLY = {"ho kinh doanh", "ho kd", "hkd", "ho gia dinh"}
@@ -165,6 +166,7 @@ class Plan:
     registrations: list = field(default_factory=list)
     issues: list = field(default_factory=list)
     districts: dict = field(default_factory=dict)  # id -> name
+    not_in_file: int = 0  # the year's registrations in the registry, not in the file
 
     @property
     def has_errors(self):
@@ -228,6 +230,7 @@ class Plan:
             },
             "districts": districts,
             "distinct_producers": len(self.producers),
+            "not_in_file": self.not_in_file,
             "errors": sum(issue.level == ERROR for issue in self.issues),
             "warnings": sum(issue.level == WARNING for issue in self.issues),
             "issues": [issue.as_dict() for issue in self.issues],
@@ -345,6 +348,7 @@ class Planner:
             registrations=registrations,
             issues=sorted(self.issues, key=lambda i: (i.sheet, i.row or 0)),
             districts=self.district_names,
+            not_in_file=self.not_in_file,
         )
         return plan
 
@@ -719,7 +723,44 @@ class Planner:
                         product, row, kind, section, block, db_registrations
                     )
                 )
+        self._warn_not_in_file(db_registrations, registrations)
         return list(products.values()), registrations
+
+    def _warn_not_in_file(self, db_registrations, registrations):
+        """The year's registrations that the registry holds and this file does not
+        list: kept as they are (an import never deletes), and said."""
+        planned = {plan.existing["id"] for plan in registrations if plan.existing}
+        missing = [r["id"] for r in db_registrations.values() if r["id"] not in planned]
+        self.not_in_file = len(missing)
+        if not missing:
+            return
+        named = (
+            Registration.objects.filter(pk__in=missing)
+            .select_related("product__producer")
+            .order_by("product__producer__name", "product__name")
+        )
+        for registration in named[:NOT_IN_FILE_LISTED]:
+            self.warn(
+                None,
+                _(
+                    "Đăng ký năm %(year)s của sản phẩm «%(product)s» (%(producer)s) "
+                    "có trong danh bạ nhưng không có trong tệp này; vẫn giữ nguyên."
+                )
+                % {
+                    "year": self.year,
+                    "product": registration.product.name,
+                    "producer": registration.product.producer.name,
+                },
+            )
+        if len(missing) > NOT_IN_FILE_LISTED:
+            self.warn(
+                None,
+                _(
+                    "Và %(count)s đăng ký khác của năm %(year)s có trong danh bạ nhưng "
+                    "không có trong tệp này."
+                )
+                % {"count": len(missing) - NOT_IN_FILE_LISTED, "year": self.year},
+            )
 
     def _plan_registration(self, product, row, kind, section, block, db_registrations):
         producer = product.producer
