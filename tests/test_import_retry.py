@@ -142,3 +142,34 @@ def test_import_commit_delivered_again_after_it_wrote_returns_the_same_counts(
     assert second.status == JobStatus.DONE
     assert second.result == first.result
     assert Registration.objects.count() == 105
+
+
+def test_import_commit_taken_over_midway_leaves_the_batch_to_the_new_run(lai_chau):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from ocop.jobs import claim_job, run_job
+    from registry.tasks import _commit
+
+    batch = previewed_batch(lai_chau)
+    job = commit_job(batch, UserFactory(username="tinh"))
+
+    def stalled_then_taken_over(job, progress):
+        def progress_after_a_stall(done, total):
+            Job.objects.filter(pk=job.pk).update(
+                heartbeat_at=timezone.now() - timedelta(minutes=6)
+            )
+            assert claim_job(job.pk) is True
+            progress(done, total)
+
+        return _commit(job, progress_after_a_stall)
+
+    result = run_job(job.pk, stalled_then_taken_over)
+
+    job.refresh_from_db()
+    batch.refresh_from_db()
+    assert result is None
+    assert (job.status, job.attempts) == (JobStatus.RUNNING, 2)
+    assert batch.status == ImportStatus.PREVIEWED
+    assert Registration.objects.count() == 0

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ocop.audit import record
-from ocop.jobs import PASSING_FAULTS
+from ocop.jobs import PASSING_FAULTS, JobTakenOver
 
 from ..enums import ImportStatus
 from ..models import ImportBatch
@@ -209,7 +209,8 @@ def commit_batch(batch, user=None, progress=None):
                 to_state=ImportStatus.COMMITTED,
                 data={"counts": counts, "year": plan.year},
             )
-    except BatchNotCommittable:
+    except (BatchNotCommittable, JobTakenOver):
+        # Not this batch's failure: it stays as it is (another run has the job).
         raise
     except PASSING_FAULTS as exc:
         logger.warning("import batch %s not committed, will retry: %s", batch.pk, exc)
