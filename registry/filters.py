@@ -13,6 +13,7 @@ from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from .collation import VietnameseOrder
 from .enums import ProducerKind, RegistrationKind
 from .models import Commune, District, Producer, Product, ProductSet, Registration
 from .permissions import visible_registrations
@@ -132,11 +133,28 @@ class RegistryFilterSet(django_filters.FilterSet):
         return self.filters["o"].filter(queryset, self.values.get("o"))
 
 
+class VietnameseOrderingFilter(django_filters.OrderingFilter):
+    """Sorts by the columns asked for; names in Vietnamese alphabetical order."""
+
+    def __init__(self, *args, names=(), **kwargs):
+        self.names = set(names)
+        super().__init__(*args, **kwargs)
+
+    def get_ordering_value(self, param):
+        descending = param.startswith("-")
+        field = self.param_map[param.lstrip("-")]
+        if field not in self.names:
+            return super().get_ordering_value(param)
+        order = VietnameseOrder(field)
+        return order.desc() if descending else order.asc()
+
+
 class ProductFilter(RegistryFilterSet):
-    o = django_filters.OrderingFilter(
+    o = VietnameseOrderingFilter(
+        names=("name", "producer__name"),
         fields=(
-            ("name_key", "name"),
-            ("producer__name_key", "producer"),
+            ("name", "name"),
+            ("producer__name", "producer"),
             ("shown_year", "year"),
             ("shown_district_code", "district"),
             ("product_set__number", "product_set"),
@@ -179,9 +197,10 @@ class ProductFilter(RegistryFilterSet):
 
 
 class ProducerFilter(RegistryFilterSet):
-    o = django_filters.OrderingFilter(
+    o = VietnameseOrderingFilter(
+        names=("name",),
         fields=(
-            ("name_key", "name"),
+            ("name", "name"),
             ("kind", "kind"),
             ("commune__district__code", "district"),
             ("product_count", "products"),
@@ -217,11 +236,12 @@ class ProducerFilter(RegistryFilterSet):
 
 
 class RegistrationFilter(RegistryFilterSet):
-    o = django_filters.OrderingFilter(
+    o = VietnameseOrderingFilter(
+        names=("product__name", "product__producer__name"),
         fields=(
             ("year", "year"),
-            ("product__name_key", "product"),
-            ("product__producer__name_key", "producer"),
+            ("product__name", "product"),
+            ("product__producer__name", "producer"),
             ("district__code", "district"),
             ("kind", "kind"),
         ),

@@ -5,6 +5,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from .collation import VietnameseOrder
 from .enums import ImportStatus, ProducerKind, RegistrationKind, Role, UnitKind
 from .text import fold, normalise_phone
 
@@ -229,7 +230,7 @@ class Producer(models.Model):
     class Meta:
         verbose_name = _("chủ thể")
         verbose_name_plural = _("chủ thể")
-        ordering = ["name", "id"]
+        ordering = [VietnameseOrder("name"), "id"]
 
     def __str__(self):
         return self.name
@@ -282,7 +283,7 @@ class Product(models.Model):
     class Meta:
         verbose_name = _("sản phẩm")
         verbose_name_plural = _("sản phẩm")
-        ordering = ["name", "id"]
+        ordering = [VietnameseOrder("name"), "id"]
 
     def __str__(self):
         return self.name

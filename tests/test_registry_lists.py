@@ -265,3 +265,44 @@ def test_product_list_queries_are_the_same_with_a_few_products(
         response = client.get(reverse("registry:product-list"), {"o": "-year"})
 
     assert response.context["paginator"].count == 3
+
+
+VIETNAMESE_ORDER = [
+    "Bột sắn dây",
+    "Bưởi da xanh",
+    "Chả cá",
+    "chè búp",
+    "Chè Tu San",
+    "Dê núi",
+    "Đào Sa Pa",
+    "Ếch đồng",
+    "Ồi Hua Nà",
+]
+
+
+def test_products_are_listed_in_vietnamese_alphabetical_order(staff, client):
+    for name in reversed(VIETNAMESE_ORDER):
+        ProductFactory(name=name)
+
+    default = listed(client.get(reverse("registry:product-list")))
+    by_name = listed(client.get(reverse("registry:product-list"), {"o": "name"}))
+    backwards = listed(client.get(reverse("registry:product-list"), {"o": "-name"}))
+
+    assert default == VIETNAMESE_ORDER
+    assert by_name == VIETNAMESE_ORDER
+    assert backwards == VIETNAMESE_ORDER[::-1]
+
+
+def test_producers_sort_in_vietnamese_alphabetical_order(staff, client):
+    for name in ("HTX Ồi Hua Nà", "HTX Đào Sa Pa", "HTX Dê núi", "HTX Bưởi", "HTX Bột"):
+        ProducerFactory(name=name)
+
+    names = listed(client.get(reverse("registry:producer-list"), {"o": "name"}))
+
+    assert names == [
+        "HTX Bột",
+        "HTX Bưởi",
+        "HTX Dê núi",
+        "HTX Đào Sa Pa",
+        "HTX Ồi Hua Nà",
+    ]
