@@ -48,6 +48,22 @@ def _kind(label, name=""):
     return UnitKind.COMMUNE
 
 
+def proper_name(name, kind_label):
+    """A unit's name with each word after its kind capitalised, as Vietnamese place
+    names are written: the list has a few in lower case ("Xã Pa ủ" for Pa Ủ, "Xã
+    Đại áng"). "Nông trường" (a state farm) stays a common noun."""
+    if not name.startswith(kind_label + " "):
+        return name
+    words = name[len(kind_label) :].split()
+    fixed = [
+        word
+        if word[:1].isupper() or (word == "trường" and words[i - 1 : i] == ["Nông"])
+        else word[:1].upper() + word[1:]
+        for i, word in enumerate(words)
+    ]
+    return " ".join([kind_label, *fixed])
+
+
 def _query(sql, params=()):
     import sqlite3
 
@@ -102,7 +118,7 @@ def load_province(code):
             defaults={
                 "province": province,
                 "district": None,
-                "name": row["ward"],
+                "name": proper_name(row["ward"], row["wardType"]),
                 "kind": _kind(row["wardType"], row["ward"]),
             },
         )
@@ -126,7 +142,7 @@ def load_province(code):
                 code=row["districtCode"],
                 defaults={
                     "province": province,
-                    "name": row["district"],
+                    "name": proper_name(row["district"], row["districtType"]),
                     "kind": _kind(row["districtType"], row["district"]),
                     "legacy_province_code": row["provinceCode"],
                     "legacy_province_name": row["province"],
@@ -142,7 +158,7 @@ def load_province(code):
             defaults={
                 "province": province,
                 "district": district,
-                "name": row["ward"],
+                "name": proper_name(row["ward"], row["wardType"]),
                 "kind": _kind(row["wardType"], row["ward"]),
             },
         )

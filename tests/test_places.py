@@ -1,7 +1,7 @@
 import pytest
 
 from registry.models import Commune, CommuneSuccession, District
-from registry.places import load_province
+from registry.places import load_province, proper_name
 
 pytestmark = pytest.mark.django_db
 
@@ -65,3 +65,29 @@ def test_loading_a_province_twice_changes_nothing(lai_chau):
 def test_loading_an_unknown_province_is_refused():
     with pytest.raises(ValueError, match="Không có tỉnh mã 99"):
         load_province("99")
+
+
+def test_unit_names_are_capitalised_as_place_names_are(lai_chau):
+    names = set(
+        Commune.objects.filter(province=lai_chau).values_list("name", flat=True)
+    )
+
+    assert "Xã Pa Ủ" in names
+    assert "Xã Pa ủ" not in names
+    assert proper_name("Thị trấn Nông trường Việt Lâm", "Thị trấn") == (
+        "Thị trấn Nông trường Việt Lâm"
+    )
+    assert proper_name("Xã Đại áng", "Xã") == "Xã Đại Áng"
+
+
+def test_a_second_province_loads_beside_lai_chau(lai_chau):
+    dien_bien, result = load_province("11")
+
+    assert dien_bien.name == "Tỉnh Điện Biên"
+    assert (result.districts, result.communes_new) == (
+        District.objects.filter(province=dien_bien).count(),
+        Commune.objects.filter(province=dien_bien, is_current=True).count(),
+    )
+    assert result.districts == 10
+    assert District.objects.filter(province=lai_chau).count() == 8
+    assert not Commune.objects.filter(province=dien_bien, district__province=lai_chau)
