@@ -24,3 +24,10 @@ def test_a_person_is_named_family_name_first(django_user_model):
     user = django_user_model(username="x", last_name="Nguyễn Văn", first_name="Tỉnh")
 
     assert str(user) == "Nguyễn Văn Tỉnh"
+
+
+def test_the_switcher_names_each_language_in_its_own_tongue(client):
+    page = client.get("/dang-nhap/").content.decode()
+
+    assert '<option value="en">English</option>' in page
+    assert "Tiếng Anh" not in page
