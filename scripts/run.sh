@@ -3,9 +3,18 @@
 # tasks) with the Lai Châu units and the 2023 registration list loaded.
 set -euo pipefail
 source "$(dirname "$0")/_venv.sh"
+addr=${OCOP_ADDR:-127.0.0.1:8000}
+# The QR codes of the certificates open the public page at this address.
+if [ -z "${OCOP_PUBLIC_BASE_URL:-}" ]; then
+  host=${addr%:*}
+  if [ "$host" = 0.0.0.0 ]; then
+    host=$(hostname -I 2>/dev/null | awk '{print $1}')
+    host=${host:-127.0.0.1}
+  fi
+  export OCOP_PUBLIC_BASE_URL="http://${host}:${addr##*:}"
+fi
 .venv/bin/python manage.py migrate --noinput -v0
 .venv/bin/python manage.py setup_demo
-addr=${OCOP_ADDR:-127.0.0.1:8000}
 echo
 echo "==> Mở http://${addr}/ và đăng nhập bằng một tài khoản mẫu ở trên (Ctrl+C để dừng)."
 exec .venv/bin/python manage.py runserver "$addr"
