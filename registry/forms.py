@@ -169,6 +169,7 @@ class ProducerForm(BootstrapMixin, forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         self.name_household(cleaned)
+        self.refuse_a_second_of_the_name(cleaned)
         phone = cleaned.get("phone")
         if phone:
             others = Producer.objects.filter(
@@ -195,11 +196,39 @@ class ProducerForm(BootstrapMixin, forms.ModelForm):
         representative's name, as the import names it."""
         name, representative = cleaned.get("name", ""), cleaned.get("representative")
         if cleaned.get("kind") != ProducerKind.HOUSEHOLD or not representative:
-            if not name:
+            if not name and "name" not in self.errors:
                 self.add_error("name", _("Nhập tên chủ thể."))
             return
         if fold(name) in ("", "ho kinh doanh"):
-            cleaned["name"] = _("Hộ kinh doanh %(name)s") % {"name": representative}
+            # A name is data, in the registry's language, whatever the page's.
+            cleaned["name"] = f"Hộ kinh doanh {representative}"
+
+    def refuse_a_second_of_the_name(self, cleaned):
+        """A cooperative's or an enterprise's name is its own in the province: a
+        second one of the name is the first typed again (a form sent twice, say).
+        Two household businesses may share their owners' name, not their phone."""
+        name = cleaned.get("name")
+        if not name:
+            return
+        same = Producer.objects.filter(
+            province_id=self.province_id, name_key=fold(name)
+        ).exclude(pk=self.instance.pk)
+        phone = cleaned.get("phone")
+        if cleaned.get("kind") == ProducerKind.HOUSEHOLD and phone:
+            same = same.filter(phone__in=("", phone))
+        first = same.first()
+        if first is not None:
+            self.add_error(
+                "name",
+                ValidationError(
+                    _(
+                        "Tỉnh đã có chủ thể «%(name)s» (điện thoại %(phone)s); sửa "
+                        "chủ thể đó thay vì thêm một chủ thể trùng tên."
+                    ),
+                    params={"name": first.name, "phone": first.phone or "—"},
+                    code="duplicate_name",
+                ),
+            )
 
     @property
     def province_id(self):

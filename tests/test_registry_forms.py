@@ -475,3 +475,56 @@ def test_product_description_over_5000_characters_is_refused(accounts, client):
     assert response.context["form"].errors["description"] == [
         "Giá trị này chỉ có tối đa 5000 kí tự (hiện có 5001)"
     ]
+
+
+def test_producer_sent_twice_is_refused_the_second_time(accounts, client):
+    client.force_login(accounts["huyen.tamduong"])
+    url = reverse("registry:producer-create")
+
+    client.post(url, producer_data())
+    again = client.post(url, producer_data(confirm_duplicate_phone="on"))
+
+    assert Producer.objects.filter(name="Hợp tác xã Chè Bình Lư").count() == 1
+    assert again.context["form"].errors["name"] == [
+        "Tỉnh đã có chủ thể «Hợp tác xã Chè Bình Lư» (điện thoại 0912345678); sửa chủ "
+        "thể đó thay vì thêm một chủ thể trùng tên."
+    ]
+
+
+def test_two_households_of_one_name_with_two_phones_are_two_producers(accounts, client):
+    client.force_login(accounts["huyen.tamduong"])
+    url = reverse("registry:producer-create")
+    household = {"name": "", "kind": ProducerKind.HOUSEHOLD, "representative": "Lò A"}
+
+    client.post(url, producer_data(**household, phone="0912000001"))
+    client.post(url, producer_data(**household, phone="0912000002"))
+
+    assert list(
+        Producer.objects.filter(name="Hộ kinh doanh Lò A")
+        .order_by("phone")
+        .values_list("phone", flat=True)
+    ) == ["0912000001", "0912000002"]
+
+
+def test_producer_name_too_long_says_only_so(accounts, client):
+    client.force_login(accounts["huyen.tamduong"])
+
+    response = client.post(
+        reverse("registry:producer-create"), producer_data(name="H" * 301)
+    )
+
+    assert response.context["form"].errors["name"] == [
+        "Giá trị này chỉ có tối đa 300 kí tự (hiện có 301)"
+    ]
+
+
+def test_household_named_in_english_pages_is_named_in_vietnamese(accounts, client):
+    client.force_login(accounts["huyen.tamduong"])
+    client.cookies["django_language"] = "en"
+
+    client.post(
+        reverse("registry:producer-create"),
+        producer_data(name="", kind=ProducerKind.HOUSEHOLD, representative="Lò B"),
+    )
+
+    assert Producer.objects.filter(name="Hộ kinh doanh Lò B").count() == 1
