@@ -21,6 +21,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 from django.views.generic.edit import FormView
 
 from ocop import audit
+from ocop.paging import ForgivingPagination
 
 from .enums import ProducerKind, RegistrationKind
 from .filters import ProducerFilter, ProductFilter, RegistrationFilter
@@ -130,7 +131,7 @@ class HomeView(LoginRequiredMixin, TemplateView):
         }
 
 
-class FilteredListView(LoginRequiredMixin, ListView):
+class FilteredListView(ForgivingPagination, LoginRequiredMixin, ListView):
     """A list read through a filter set, 50 rows a page, sortable by its columns."""
 
     paginate_by = PAGE_SIZE

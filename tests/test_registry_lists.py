@@ -306,3 +306,17 @@ def test_producers_sort_in_vietnamese_alphabetical_order(staff, client):
         "HTX Đào Sa Pa",
         "HTX Ồi Hua Nà",
     ]
+
+
+def test_a_page_out_of_range_shows_the_last_one_and_a_bad_page_the_first(staff, client):
+    for number in range(60):
+        ProductFactory(name=f"Sản phẩm {number:02}")
+    url = reverse("registry:product-list")
+
+    beyond = client.get(url, {"page": 99})
+    garbled = client.get(url, {"page": "abc"})
+
+    assert beyond.status_code == 200
+    assert beyond.context["page_obj"].number == 2
+    assert listed(beyond)[0] == "Sản phẩm 50"
+    assert garbled.context["page_obj"].number == 1
