@@ -320,3 +320,16 @@ def test_a_page_out_of_range_shows_the_last_one_and_a_bad_page_the_first(staff, 
     assert beyond.context["page_obj"].number == 2
     assert listed(beyond)[0] == "Sản phẩm 50"
     assert garbled.context["page_obj"].number == 1
+
+
+def test_an_invalid_filter_value_is_said_not_used(staff, client):
+    ProductFactory(name="Mật ong bạc hà")
+
+    response = client.get(reverse("registry:product-list"), {"district": 999999})
+
+    assert listed(response) == ["Mật ong bạc hà"]
+    assert response.context["filter"].form.errors["district"]
+    assert (
+        "Có giá trị lọc không hợp lệ nên không được dùng: danh sách dưới đây chưa lọc "
+        "theo ô đó." in response.content.decode()
+    )
