@@ -6,11 +6,11 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from registry.models import District, ProductSet
+from registry.models import District, ProductSet, Province
 
 from . import uploads
-from .enums import SAMPLES_MAX, CouncilRole
-from .models import CommuneAssessment, Council, Criterion, Dossier
+from .enums import FIRST_PROGRAMME_YEAR, SAMPLES_MAX, CouncilRole
+from .models import CommuneAssessment, Council, Criterion, Dossier, Rulebook
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 EVIDENCE_TYPES = {
@@ -244,3 +244,50 @@ class MembershipForm(BootstrapMixin, forms.Form):
         if province is not None:
             users = users.filter(province=province)
         self.fields["user"].queryset = users
+
+
+class RulebookChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, rulebook):
+        if rulebook.valid_to is None:
+            return _("%(basis)s (áp dụng từ %(start)s)") % {
+                "basis": rulebook.legal_basis,
+                "start": f"{rulebook.valid_from:%d/%m/%Y}",
+            }
+        return _("%(basis)s (áp dụng %(start)s – %(end)s)") % {
+            "basis": rulebook.legal_basis,
+            "start": f"{rulebook.valid_from:%d/%m/%Y}",
+            "end": f"{rulebook.valid_to:%d/%m/%Y}",
+        }
+
+
+class ProgrammeYearForm(BootstrapMixin, forms.Form):
+    """A province's programme year; whether its rulebook covers the year is the
+    service's rule. An account without a province (a superuser) picks one."""
+
+    province = forms.ModelChoiceField(
+        label=_("Tỉnh"),
+        queryset=Province.objects.order_by("code"),
+        error_messages={"required": _("Cần chọn tỉnh.")},
+    )
+    year = forms.IntegerField(
+        label=_("Năm"),
+        widget=forms.NumberInput(attrs={"min": FIRST_PROGRAMME_YEAR}),
+        error_messages={"required": _("Cần năm chương trình.")},
+    )
+    rulebook = RulebookChoiceField(
+        label=_("Quy định áp dụng"),
+        queryset=Rulebook.objects.order_by("valid_from"),
+        error_messages={"required": _("Cần chọn quy định áp dụng.")},
+    )
+    plan_reference = forms.CharField(
+        label=_("Kế hoạch"),
+        max_length=300,
+        required=False,
+        help_text=_("Ví dụ: Kế hoạch OCOP tỉnh Lai Châu năm 2026."),
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].widget.attrs["max"] = timezone.localdate().year + 1
+        if user is not None and user.province_id:
+            del self.fields["province"]

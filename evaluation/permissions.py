@@ -11,6 +11,8 @@
   closed: a member sees it only once their own sheet is in, like the others'
   scores; someone outside the council sees it on the pages of rounds they may
   open. Once the round is closed it is shown to whoever may see the dossier.
+- Province staff open the province's programme years; they and district officers
+  open the dossiers of a year's registrations, each within their own area.
 - A dossier is returned for more information by the role of the stage it is at: the
   commune officer during the commune's assessment, the district officer while it
   waits at their district's council, province staff at the province's council (and
@@ -46,6 +48,7 @@ from .models import (
     Dossier,
     Evaluation,
     MemberScore,
+    ProgrammeYear,
     Round,
 )
 
@@ -116,6 +119,21 @@ def visible_evaluations(user, queryset=None):
             round__state=RoundState.OPEN, round__council_id__in=member_council_ids(user)
         )
     return queryset.filter(dossier__in=visible_dossiers(user))
+
+
+def visible_programme_years(user, queryset=None):
+    """The programme years of the user's province, for its staff and its district
+    officers (who open their district's dossiers in them)."""
+    queryset = ProgrammeYear.objects.all() if queryset is None else queryset
+    if not user.is_authenticated:
+        return queryset.none()
+    if user.is_superuser:
+        return queryset
+    if _is_province_wide(user) or (
+        user.role == Role.DISTRICT_OFFICER and user.district_id
+    ):
+        return queryset.filter(province_id=user.province_id)
+    return queryset.none()
 
 
 def visible_certificates(user, queryset=None):
@@ -314,6 +332,11 @@ def is_round_member(user, obj):
     )
 
 
+@rules.predicate
+def is_programme_in_province(user, obj):
+    return obj is None or user.is_superuser or obj.province_id == user.province_id
+
+
 province_on_dossier = is_province_wide & is_in_province
 officer_on_dossier = (is_district_officer & is_dossier_district) | (
     is_commune_officer & is_dossier_commune
@@ -351,6 +374,11 @@ rules.add_perm("evaluation.close_round", is_council_chair)
 rules.add_perm("evaluation.record_ministry_result", is_province_wide)
 rules.add_perm("evaluation.revoke_certificate", is_province_wide)
 rules.add_perm("evaluation.manage_sheets", is_administrator)
+rules.add_perm("evaluation.add_programme_year", is_province_wide)
+rules.add_perm(
+    "evaluation.open_dossiers",
+    (is_province_wide | is_district_officer) & is_programme_in_province,
+)
 # The sheets are the official criteria every role fills or scores against: anyone
 # signed in reads them, their checks and their versions; administrators import and
 # correct them (manage_sheets).

@@ -96,6 +96,16 @@ urlpatterns = [
         name="council-add-member",
     ),
     path("giay-chung-nhan/", views.CertificateList.as_view(), name="certificate-list"),
+    path(
+        "nam-chuong-trinh/",
+        views.ProgrammeYearList.as_view(),
+        name="programme-year-list",
+    ),
+    path(
+        "nam-chuong-trinh/<int:pk>/mo-ho-so/",
+        views.ProgrammeYearOpenDossiers.as_view(),
+        name="programme-year-open-dossiers",
+    ),
     path("phieu-cham/", views.ScoringSheetList.as_view(), name="sheet-list"),
     path("phieu-cham/nhap/", views.ScoringSheetImport.as_view(), name="sheet-import"),
     path(

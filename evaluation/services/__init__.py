@@ -11,7 +11,8 @@ the chair corrects and closes).
 
 The moves live in one module per part of the workflow: ``dossiers`` (from the
 draft to the commune's assessment), ``rounds`` (councils, rounds, conflicts),
-``scores`` (the members' sheets), ``products`` (a product's set and its
+``scores`` (the members' sheets), ``programmes`` (a province's programme years
+and opening their dossiers), ``products`` (a product's set and its
 dossiers' sheets), ``results`` (the council's result, closing and
 referring a round) and ``certificates``. Import them from here.
 """
@@ -44,6 +45,12 @@ from .dossiers import (
     submit_dossier,
 )
 from .products import confirm_product_set
+from .programmes import (
+    OpenedDossiers,
+    open_dossiers,
+    open_programme_year,
+    rulebook_covers_year,
+)
 from .results import (
     close_round,
     compute_result,
@@ -69,6 +76,7 @@ from .scores import (
 __all__ = [
     "CertificationGroup",
     "FOLLOWING_KINDS",
+    "OpenedDossiers",
     "add_council_member",
     "add_to_round",
     "attach_evidence",
@@ -87,6 +95,8 @@ __all__ = [
     "expire_certificates",
     "membership",
     "next_certificate_number",
+    "open_dossiers",
+    "open_programme_year",
     "open_round",
     "programme_year_for",
     "record_commune_assessment",
@@ -97,6 +107,7 @@ __all__ = [
     "resubmit_dossier",
     "return_dossier",
     "revoke_certificate",
+    "rulebook_covers_year",
     "save_member_score",
     "save_self_assessment",
     "scoring_sheet_for",

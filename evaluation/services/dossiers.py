@@ -36,12 +36,30 @@ from ._helpers import (
 )
 
 
+def registration_form_data(registration):
+    """The registration form (phiếu đăng ký) as the dossier keeps it: what the
+    registration says on the day the dossier is opened, names included, so that a
+    later change to the registry does not rewrite the dossier."""
+    product = registration.product
+    return {
+        "kind": registration.kind,
+        "year": registration.year,
+        "product": product.name,
+        "producer": product.producer.name,
+        "district": registration.district.name if registration.district_id else None,
+        "commune": registration.commune.name if registration.commune_id else None,
+        "previous_stars": registration.previous_stars,
+        "previous_year": registration.previous_year,
+    }
+
+
 @transaction.atomic
 def create_dossier(registration, actor, *, form_data=None, follows=None):
     """Open the dossier of a registration under its programme year's rulebook.
 
-    A re-evaluation or an upgrade follows the product's latest certificate unless
-    ``follows`` names another.
+    The dossier keeps the registration form's data (``registration_form_data``)
+    unless ``form_data`` is given. A re-evaluation or an upgrade follows the
+    product's latest certificate unless ``follows`` names another.
     Side effects: an audit entry ``evaluation.dossier.created``.
     """
     if Dossier.objects.filter(registration=registration).exists():
@@ -59,7 +77,9 @@ def create_dossier(registration, actor, *, form_data=None, follows=None):
         registration=registration,
         programme_year=programme,
         current_tier=rulebook.tiers.order_by("order").first(),
-        form_data=form_data or {},
+        form_data=registration_form_data(registration)
+        if form_data is None
+        else form_data,
         sheet=scoring_sheet_for(registration.product.product_set, rulebook),
         follows=follows,
     )

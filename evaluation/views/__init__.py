@@ -17,6 +17,7 @@ from .dossiers import (
     EvidenceDownload,
 )
 from .products import ProductSetConfirm
+from .programmes import ProgrammeYearList, ProgrammeYearOpenDossiers
 from .rounds import (
     CertificateList,
     ConflictDeclare,
@@ -63,6 +64,8 @@ __all__ = [
     "EvidenceDownload",
     "MemberScoreCorrect",
     "ProductSetConfirm",
+    "ProgrammeYearList",
+    "ProgrammeYearOpenDossiers",
     "RoundAddDossiers",
     "RoundCertify",
     "RoundClose",

@@ -11,12 +11,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView, ListView, View
 
 from ocop.downloads import file_response
 from ocop.models import AuditEntry
+from registry.enums import RegistrationKind
+from registry.models import Product, Registration
 
 from .. import services
 from ..enums import (
@@ -94,6 +97,38 @@ def overdue_assessments(today):
     )
 
 
+def registration_form_rows(form_data):
+    """The registration form a dossier keeps (``registration_form_data``), as
+    ``(label, value)`` rows in the form's order; empty fields are left out."""
+    labels = {
+        "kind": _label(Registration, "kind"),
+        "year": _label(Registration, "year"),
+        "product": _label(Registration, "product"),
+        "producer": _label(Product, "producer"),
+        "district": _label(Registration, "district"),
+        "commune": _label(Registration, "commune"),
+        "previous_stars": _label(Registration, "previous_stars"),
+        "previous_year": _label(Registration, "previous_year"),
+    }
+    known = [key for key in labels if key in form_data]
+    rows = []
+    for key in known + [key for key in form_data if key not in labels]:
+        value = form_data[key]
+        if value in (None, ""):
+            continue
+        if key == "kind" and value in RegistrationKind.values:
+            value = RegistrationKind(value).label
+        elif key == "previous_stars":
+            value = f"{value}★"
+        # As text: a year is not a number to print with a thousands separator.
+        rows.append((labels.get(key, key), str(value)))
+    return rows
+
+
+def _label(model, field):
+    return capfirst(model._meta.get_field(field).verbose_name)
+
+
 class DossierDetail(LoginRequiredMixin, DetailView):
     template_name = "evaluation/dossier_detail.html"
     context_object_name = "dossier"
@@ -155,6 +190,7 @@ class DossierDetail(LoginRequiredMixin, DetailView):
             ),
             reason_form=kwargs.get("reason_form") or ReturnForm(),
             ministry_form=kwargs.get("ministry_form") or MinistryResultForm(),
+            form_rows=registration_form_rows(dossier.form_data),
             evidence=dossier.evidence.select_related("criterion"),
             evaluations=with_result_visibility(dossier.evaluations.all(), user)
             .select_related("round", "tier", "rulebook")

@@ -28,6 +28,10 @@ SENTENCES = {
     "evaluation.sheet.loaded": _("Nạp phiếu chấm từ tệp tiêu chí"),
     "evaluation.sheet.corrected": _("Hiệu chỉnh phiếu chấm thành phiên bản mới"),
     "registry.product.product_set_confirmed": _("Xác nhận bộ sản phẩm"),
+    "evaluation.programme_year.opened": _("Mở năm chương trình"),
+    "evaluation.programme_year.dossiers_opened": _(
+        "Mở hồ sơ cho các đăng ký của năm chương trình"
+    ),
     "evaluation.dossier.sheet_changed": _(
         "Chuyển sang phiếu chấm của bộ sản phẩm đã xác nhận"
     ),
