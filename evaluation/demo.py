@@ -48,7 +48,6 @@ from .models import (
     add_working_days,
 )
 from .rulebooks import load_rulebooks
-from .services import create_dossier
 from .sheets import cached_sheet_spec, load_scoring_sheets
 from .suggest import suggest_product_set
 
@@ -76,14 +75,15 @@ def setup_demo_evaluation(province, admin_username="quantri"):
     corrected = apply_known_corrections(admin, product_sets)
 
     rulebook = rulebooks[DEMO_RULEBOOK]
-    ProgrammeYear.objects.get_or_create(
-        province=province,
-        year=DEMO_YEAR,
-        defaults={
-            "rulebook": rulebook,
-            "plan_reference": "Kế hoạch OCOP tỉnh Lai Châu năm 2023",
-        },
-    )
+    programme = ProgrammeYear.objects.filter(province=province, year=DEMO_YEAR).first()
+    if programme is None:
+        programme = services.open_programme_year(
+            admin,
+            province=province,
+            year=DEMO_YEAR,
+            rulebook=rulebook,
+            plan_reference="Kế hoạch OCOP tỉnh Lai Châu năm 2023",
+        )
     CouncilSettings.objects.get_or_create(province=province)
 
     members = [
@@ -100,13 +100,10 @@ def setup_demo_evaluation(province, admin_username="quantri"):
             rounds += _rounds(council, PROVINCE_ROUNDS, "cấp tỉnh")
 
     proposed = propose_product_sets(province)
-    dossiers = 0
-    registrations = Registration.objects.filter(
-        province=province, year=DEMO_YEAR, dossier__isnull=True
-    ).select_related("product__product_set")
-    for registration in registrations:
-        create_dossier(registration, admin)
-        dossiers += 1
+    # As the province's office does on the programme year's page.
+    opened = services.open_dossiers(
+        programme, admin, Registration.objects.filter(province=province)
+    )
     story = play_demo_story(province)
     # What the daily task would have done by now: the 2023 certificates ran 36 months.
     expired = services.expire_certificates()
@@ -119,7 +116,7 @@ def setup_demo_evaluation(province, admin_username="quantri"):
         "dossiers": Dossier.objects.filter(
             programme_year__province=province, programme_year__year=DEMO_YEAR
         ).count(),
-        "new_dossiers": dossiers,
+        "new_dossiers": len(opened.opened),
         "story": story,
         "expired": expired,
     }
