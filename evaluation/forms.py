@@ -277,6 +277,7 @@ class ProgrammeYearForm(BootstrapMixin, forms.Form):
     rulebook = RulebookChoiceField(
         label=_("Quy định áp dụng"),
         queryset=Rulebook.objects.order_by("valid_from"),
+        empty_label=_("— Chọn quy định —"),
         error_messages={"required": _("Cần chọn quy định áp dụng.")},
     )
     plan_reference = forms.CharField(
@@ -289,5 +290,6 @@ class ProgrammeYearForm(BootstrapMixin, forms.Form):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["year"].widget.attrs["max"] = timezone.localdate().year + 1
+        self.fields["year"].initial = timezone.localdate().year
         if user is not None and user.province_id:
             del self.fields["province"]
