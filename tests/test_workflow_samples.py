@@ -132,10 +132,10 @@ def test_round_page_refuses_the_dossiers_when_one_lacks_its_samples(client, worl
         follow=True,
     )
 
-    content = response.content.decode()
-    assert "Chưa nhận đủ 5 mẫu sản phẩm “Chè búp Hồ Thầu” (mới ghi nhận 0 mẫu)" in (
-        content
-    )
+    assert [str(m) for m in response.context["messages"]] == [
+        "Chưa nhận đủ 5 mẫu sản phẩm “Chè búp Hồ Thầu” (mới ghi nhận 0 mẫu): cần ghi "
+        "nhận mẫu trên trang hồ sơ trước khi đưa vào đợt đánh giá."
+    ]
     # All or none: the ready one waits too.
     assert list(
         Dossier.objects.filter(pk__in=[ready.pk, lacking.pk]).values_list(

@@ -323,7 +323,11 @@ class RoundAddDossiers(RoundAction):
                     services.add_to_round(round, dossier, request.user)
                 except ValidationError as error:
                     product = dossier.registration.product.name
-                    problems += [f"{product}: {m}" for m in error_messages(error)]
+                    # Each refusal names its product, once.
+                    problems += [
+                        m if f"“{product}”" in m else f"{product}: {m}"
+                        for m in error_messages(error)
+                    ]
             if problems:
                 # Roll back those added before: the round gets all or none.
                 raise ValidationError(problems)
