@@ -63,10 +63,6 @@ DOSSIER_EDITABLE_STATES = frozenset({DossierState.DRAFT, DossierState.RETURNED})
 SAMPLES_REQUIRED = 5
 SAMPLES_MAX = 100
 
-# The programme began with Decision 490/QĐ-TTg of 7 May 2018: no programme year
-# comes before it.
-FIRST_PROGRAMME_YEAR = 2018
-
 
 class RoundState(models.TextChoices):
     OPEN = "open", pgettext_lazy("round state", "Đang mở")

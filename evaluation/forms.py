@@ -6,10 +6,11 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from registry.enums import FIRST_PROGRAMME_YEAR, last_programme_year
 from registry.models import District, ProductSet, Province
 
 from . import uploads
-from .enums import FIRST_PROGRAMME_YEAR, SAMPLES_MAX, CouncilRole
+from .enums import SAMPLES_MAX, CouncilRole
 from .models import CommuneAssessment, Council, Criterion, Dossier, Rulebook
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -289,7 +290,7 @@ class ProgrammeYearForm(BootstrapMixin, forms.Form):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["year"].widget.attrs["max"] = timezone.localdate().year + 1
+        self.fields["year"].widget.attrs["max"] = last_programme_year()
         self.fields["year"].initial = timezone.localdate().year
         if user is not None and user.province_id:
             del self.fields["province"]

@@ -10,13 +10,12 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ocop import audit
+from registry.enums import FIRST_PROGRAMME_YEAR, last_programme_year
 from registry.models import Province
 
-from ..enums import FIRST_PROGRAMME_YEAR
 from ..models import ProgrammeYear
 from ._helpers import _locked
 from .dossiers import create_dossier
@@ -51,7 +50,7 @@ def open_programme_year(actor, *, province, year, rulebook, plan_reference=""):
     """
     # Two offices opening the same year at once: the second waits, then is refused.
     province = _locked(Province, province)
-    latest = timezone.localdate().year + 1
+    latest = last_programme_year()
     errors = {}
     if year is None or not FIRST_PROGRAMME_YEAR <= year <= latest:
         errors["year"] = _("Năm chương trình phải từ %(first)s đến %(last)s.") % {
