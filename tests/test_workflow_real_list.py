@@ -1,10 +1,13 @@
-"""The 105 products of Lai Châu's real 2023 list through the 148/QĐ-TTg rulebook.
+"""The 105 products of Lai Châu's real list through both rulebooks.
 
 The list is imported as the province keeps it; each product gets the set its name
-suggests; every product goes through the commune's assessment and its district's
-council (three members), those with 70 or more through the province's council (four
-members), those with 90 or more to the Ministry. Member totals follow a fixed cycle
-of five patterns whose scores, stars and outcomes are worked out by hand below.
+suggests. Under 148/QĐ-TTg (2023) every product goes through the commune's
+assessment and its district's council (three members), those with 70 or more
+through the province's council (four members), those with 90 or more to the
+Ministry. Under 26/2026/QĐ-TTg the same products, registered again for 2026, go
+from the commune straight to the province's council (five members), which certifies
+3 and 4 stars and refers 90 or more to the Ministry. Member totals follow fixed
+cycles of patterns whose scores, stars and outcomes are worked out by hand below.
 """
 
 from collections import Counter
@@ -53,15 +56,116 @@ PROVINCE_PATTERNS = {
 }
 
 
+# Under 26/2026, the province's five members — worked out by hand, at each band edge:
+# (50 × 5) / 5 = 50.00 → 3★, certified by the province.
+# (69 + 70 + 71 + 70 + 70) / 5 = 70.00 → 4★, certified by the province.
+# (90 + 89 + 91 + 90 + 90) / 5 = 90.00 → 5★, referred to the Ministry.
+# (89 + 90 + 89 + 90 + 89) / 5 = 89.40 → 4★, certified by the province.
+# (49 + 50 + 50 + 50 + 50) / 5 = 49.80 → 2★, no certificate.
+# (70 + 69 + 70 + 70 + 70) / 5 = 69.80 → 3★, certified by the province.
+PROVINCE_2026_PATTERNS = [
+    ([50, 50, 50, 50, 50], Decimal("50.00"), 3, Outcome.CERTIFIED),
+    ([69, 70, 71, 70, 70], Decimal("70.00"), 4, Outcome.CERTIFIED),
+    ([90, 89, 91, 90, 90], Decimal("90.00"), 5, Outcome.REFERRED),
+    ([89, 90, 89, 90, 89], Decimal("89.40"), 4, Outcome.CERTIFIED),
+    ([49, 50, 50, 50, 50], Decimal("49.80"), 2, Outcome.ENDED),
+    ([70, 69, 70, 70, 70], Decimal("69.80"), 3, Outcome.CERTIFIED),
+]
+
+
 @pytest.fixture
 def imported(lai_chau):
-    summary = import_once(REGISTRATION_XLSX, lai_chau, year=2023)
+    return import_with_sets(lai_chau, 2023)
+
+
+def import_with_sets(lai_chau, year):
+    summary = import_once(REGISTRATION_XLSX, lai_chau, year=year)
     assert summary is not None
     propose_product_sets(lai_chau)
     Product.objects.update(is_product_set_confirmed=True)
     numbers = set(Product.objects.values_list("product_set__number", flat=True))
     load_sheets(*numbers)
     return lai_chau
+
+
+def test_real_list_registered_for_2026_goes_through_the_province_and_ministry(
+    lai_chau,
+):
+    import_with_sets(lai_chau, 2026)
+    book = rulebook("26-2026")
+    ProgrammeYearFactory(year=2026, rulebook=book)
+    province_tier = book.tiers.get(order=2)
+    staff = account("tinh.real", Role.PROVINCE_STAFF)
+    registrations = list(
+        Registration.objects.filter(year=2026)
+        .select_related("district", "product")
+        .order_by("district__code", "source_row", "id")
+    )
+    dossiers = [prepared_dossier(r, staff, staff) for r in registrations]
+
+    assert {(d.state, d.current_tier_id) for d in dossiers} == {
+        (DossierState.WAITING, province_tier.pk)
+    }
+    council, members = council_with_members(province_tier, 5, prefix="tinh2026.")
+    round = services.open_round(
+        province_tier,
+        staff,
+        council=council,
+        year=2026,
+        name="Đợt 1 năm 2026 cấp tỉnh",
+        closes_on=date(2026, 6, 30),
+    )
+    expected = {}
+    for position, dossier in enumerate(dossiers):
+        pattern = PROVINCE_2026_PATTERNS[position % len(PROVINCE_2026_PATTERNS)]
+        expected[dossier.pk] = pattern
+        evaluation = services.add_to_round(round, dossier, staff)
+        score_by_council(evaluation, members, pattern[0], level=pattern[2])
+    services.close_round(round, members[0])
+    to_ministry = services.refer_round(round, staff)
+    certificates = services.certify(
+        round,
+        staff,
+        decision_number="1234/QĐ-UBND",
+        decision_date=date(2026, 7, 10),
+    )
+    for dossier in to_ministry:
+        services.record_ministry_result(
+            dossier,
+            staff,
+            stars=5,
+            decision_number="789/QĐ-BNNMT-KTHT",
+            decision_date=date(2026, 9, 25),
+        )
+
+    assert {
+        e.dossier_id: (e.score, e.stars, e.outcome) for e in round.evaluations.all()
+    } == {pk: pattern[1:] for pk, pattern in expected.items()}
+    # 105 products in a cycle of six: 18 of the first three patterns, 17 of the rest.
+    assert Counter(pattern[2] for pattern in expected.values()) == {
+        3: 18 + 17,
+        4: 18 + 17,
+        5: 18,
+        2: 17,
+    }
+    assert sorted(d.pk for d in to_ministry) == sorted(
+        pk for pk, pattern in expected.items() if pattern[3] == Outcome.REFERRED
+    )
+    assert {c.tier_id for c in certificates} == {province_tier.pk}
+    assert {c.issuing_authority for c in certificates} == {
+        "Ủy ban nhân dân tỉnh Lai Châu"
+    }
+    assert Counter(
+        Certificate.objects.filter(registration__year=2026).values_list(
+            "stars", flat=True
+        )
+    ) == {3: 35, 4: 35, 5: 18}
+    assert (
+        Dossier.objects.filter(
+            registration__year=2026, state=DossierState.NOT_CERTIFIED
+        ).count()
+        == 17
+    )
 
 
 def test_real_2023_list_goes_through_districts_province_and_ministry(imported):
