@@ -152,6 +152,9 @@ OCOP_EVIDENCE_MAX_BYTES = env.int("OCOP_EVIDENCE_MAX_BYTES", default=20 * 1024 *
 OCOP_PUBLIC_BASE_URL = env("OCOP_PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# The admin's exports (django-import-export, .xlsx and .csv): a value starting with
+# "=" loses that sign, so that a name typed as a formula never runs in Excel.
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 
 LOGGING = {
     "version": 1,

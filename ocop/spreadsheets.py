@@ -1,5 +1,9 @@
 """Formatting a clerk would keep: bold header, borders, widths, frozen header, totals.
 
+Every cell is written through ``put``: text is stored as text, so a product named
+``=HYPERLINK(…)`` is never a formula when a clerk opens the workbook in Excel, and
+reads back exactly as it was typed.
+
 openpyxl is imported inside the functions: importing this module loads nothing.
 """
 
@@ -22,14 +26,23 @@ def to_bytes(workbook):
     return buffer.getvalue()
 
 
+def put(sheet, row, column, value):
+    """Write ``value`` into a cell and return the cell; text stays text, never a
+    formula (openpyxl takes any text starting with ``=`` for one)."""
+    cell = sheet.cell(row=row, column=column, value=value)
+    if isinstance(value, str):
+        cell.data_type = "s"
+    return cell
+
+
 def write_table(
     sheet, *, title, headers, rows, widths, totals=None, start_row=1, note=None
 ):
     """Title, header and rows from ``start_row``; returns the next free row.
 
     ``note`` (what the table counts) goes in italics between the title and the
-    header. ``totals`` is a row of values (strings or formulas) written in bold under
-    the table. Numbers stay numbers so that the clerk can sum and filter.
+    header. ``totals`` is a row of values written in bold under the table. Numbers
+    stay numbers so that the clerk can sum and filter; text stays text (``put``).
     """
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
@@ -38,16 +51,14 @@ def write_table(
     border = Border(left=side, right=side, top=side, bottom=side)
     last_column = len(headers)
 
-    sheet.cell(row=start_row, column=1, value=title).font = Font(bold=True, size=13)
+    put(sheet, start_row, 1, str(title)).font = Font(bold=True, size=13)
     sheet.merge_cells(
         start_row=start_row, start_column=1, end_row=start_row, end_column=last_column
     )
     sheet.cell(row=start_row, column=1).alignment = Alignment(horizontal="center")
 
     if note:
-        sheet.cell(row=start_row + 1, column=1, value=str(note)).font = Font(
-            italic=True
-        )
+        put(sheet, start_row + 1, 1, str(note)).font = Font(italic=True)
         sheet.merge_cells(
             start_row=start_row + 1,
             start_column=1,
@@ -59,7 +70,7 @@ def write_table(
 
     header_row = start_row + 2
     for column, header in enumerate(headers, start=1):
-        cell = sheet.cell(row=header_row, column=column, value=str(header))
+        cell = put(sheet, header_row, column, str(header))
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor=HEADER_FILL)
         cell.alignment = Alignment(
@@ -71,14 +82,14 @@ def write_table(
     for row in rows:
         row_number += 1
         for column, value in enumerate(row, start=1):
-            cell = sheet.cell(row=row_number, column=column, value=value)
+            cell = put(sheet, row_number, column, value)
             cell.border = border
             cell.alignment = Alignment(vertical="top", wrap_text=True)
 
     if totals is not None:
         row_number += 1
         for column, value in enumerate(totals, start=1):
-            cell = sheet.cell(row=row_number, column=column, value=value)
+            cell = put(sheet, row_number, column, value)
             cell.font = Font(bold=True)
             cell.border = border
 

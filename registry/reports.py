@@ -163,7 +163,7 @@ def registration_list_xlsx(data):
     from openpyxl.styles import Alignment, Border, Font, Side
     from openpyxl.utils import get_column_letter
 
-    from ocop.spreadsheets import to_bytes
+    from ocop.spreadsheets import put, to_bytes
 
     workbook = Workbook()
     sheet = workbook.active
@@ -174,12 +174,12 @@ def registration_list_xlsx(data):
     last = len(HEADERS)
 
     for row, text, size in ((1, data["title"], 13), (2, data["subtitle"], 11)):
-        cell = sheet.cell(row=row, column=1, value=text)
+        cell = put(sheet, row, 1, text)
         cell.font = Font(bold=row == 1, italic=row == 2, size=size)
         cell.alignment = Alignment(horizontal="center")
         sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=last)
     for column, header in enumerate(HEADERS, start=1):
-        cell = sheet.cell(row=4, column=column, value=header)
+        cell = put(sheet, 4, column, header)
         cell.font = Font(bold=True)
         cell.border = border
         cell.alignment = Alignment(
@@ -189,8 +189,8 @@ def registration_list_xlsx(data):
     row = 4
     for section in data["sections"]:
         row += 1
-        sheet.cell(row=row, column=1, value=section["letter"])
-        sheet.cell(row=row, column=2, value=section["title"])
+        put(sheet, row, 1, section["letter"])
+        put(sheet, row, 2, section["title"])
         sheet.merge_cells(start_row=row, start_column=2, end_row=row, end_column=last)
         for column in range(1, last + 1):
             sheet.cell(row=row, column=column).font = Font(bold=True)
@@ -198,9 +198,7 @@ def registration_list_xlsx(data):
         sheet.cell(row=row, column=2).alignment = top
         for index, district in enumerate(section["districts"]):
             row += 1
-            sheet.cell(
-                row=row, column=1, value=f"{roman(index + 1)}. {district['title']}"
-            )
+            put(sheet, row, 1, f"{roman(index + 1)}. {district['title']}")
             sheet.merge_cells(
                 start_row=row, start_column=1, end_row=row, end_column=last
             )
@@ -211,8 +209,8 @@ def registration_list_xlsx(data):
                 for product in producer["products"]:
                     row += 1
                     number += 1
-                    sheet.cell(row=row, column=1, value=number)
-                    sheet.cell(row=row, column=2, value=product)
+                    put(sheet, row, 1, number)
+                    put(sheet, row, 2, product)
                     for column in range(1, last + 1):
                         sheet.cell(row=row, column=column).border = border
                         sheet.cell(row=row, column=column).alignment = top
@@ -223,7 +221,7 @@ def registration_list_xlsx(data):
                     producer["phone"],
                 )
                 for column, value in enumerate(values, start=3):
-                    sheet.cell(row=first, column=column, value=value or None)
+                    put(sheet, first, column, value or None)
                     if row > first:
                         sheet.merge_cells(
                             start_row=first,

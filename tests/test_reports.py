@@ -1,5 +1,6 @@
 import io
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 from openpyxl import load_workbook
@@ -343,3 +344,125 @@ def test_certificates_report_before_the_revocation_does_not_list_it(
         "Còn hiệu lực",
     ]
     assert [row[1] for row in sheet_rows(withdrawn)] == ["Tổng số: 0"]
+
+
+# -- text stays text: a name typed like a formula is never one in Excel ------------
+
+FORMULA_LIKE = ("=1+1", "-Mật ong", '=HYPERLINK("http://evil","Bấm vào đây")')
+
+
+def cells_holding(sheet, values):
+    """``{value: cell}`` for each cell of the sheet whose value is one of them."""
+    return {
+        cell.value: cell
+        for row in sheet.iter_rows()
+        for cell in row
+        if cell.value in values
+    }
+
+
+def test_registration_list_export_keeps_formula_like_names_as_text(
+    imported_2023, tmp_path
+):
+    from registry.importer import preview_file
+    from registry.models import Registration
+    from tests.factories import RegistrationFactory
+
+    first = Registration.objects.filter(year=2023).order_by("pk").first()
+    for name in FORMULA_LIKE:
+        RegistrationFactory(
+            product__name=name,
+            product__producer=first.product.producer,
+            year=2023,
+            kind=first.kind,
+            district=first.district,
+            commune=first.commune,
+            previous_year=first.previous_year,
+        )
+    exported = tmp_path / "export.xlsx"
+    exported.write_bytes(
+        registration_list_xlsx(registration_list_data(imported_2023, 2023))
+    )
+
+    cells = cells_holding(load_workbook(exported).active, FORMULA_LIKE)
+    plan = preview_file(exported, imported_2023, year=2023)
+
+    types = {value: cell.data_type for value, cell in cells.items()}
+    assert types == dict.fromkeys(FORMULA_LIKE, "s")
+    assert plan.counts() == {
+        "producers": {"created": 0, "updated": 0, "unchanged": 57},
+        "products": {"created": 0, "updated": 0, "unchanged": 108},
+        "registrations": {"created": 0, "updated": 0, "unchanged": 108},
+    }
+
+
+def test_decision_annex_keeps_formula_like_names_as_text():
+    from evaluation.documents.data import DecisionData, DecisionRow
+    from evaluation.reports import decision_annex_xlsx
+
+    data = DecisionData(
+        number="=2150/QĐ-UBND",
+        date=date(2023, 6, 28),
+        authority="Ủy ban nhân dân thành phố Lai Châu",
+        place="Lai Châu",
+        signer_title="Chủ tịch",
+        signer_name="",
+        round_name="Đợt 1",
+        rulebook="148/QĐ-TTg",
+        rows=(
+            DecisionRow(
+                product=FORMULA_LIKE[2],
+                producer=FORMULA_LIKE[0],
+                district=FORMULA_LIKE[1],
+                score=Decimal("68.33"),
+                stars=3,
+                certificate_number="0001/2023/OCOP-12",
+            ),
+        ),
+    )
+
+    sheet = workbook(decision_annex_xlsx(data)).active
+
+    row = next(sheet.iter_rows(min_row=4, max_row=4))
+    assert [(cell.value, cell.data_type) for cell in row[1:5]] == [
+        (FORMULA_LIKE[2], "s"),
+        (FORMULA_LIKE[0], "s"),
+        (FORMULA_LIKE[1], "s"),
+        (68.33, "n"),
+    ]
+    assert (sheet["A1"].value, sheet["A1"].data_type) == (
+        "Danh sách sản phẩm đạt sao OCOP (kèm theo Quyết định số =2150/QĐ-UBND)",
+        "s",
+    )
+
+
+def test_certificates_report_keeps_formula_like_names_as_text(lai_chau):
+    from evaluation.models import Certificate
+
+    _round, (certificate,) = make_decision(1, decision_date=date(2023, 10, 12))
+    Certificate.objects.filter(pk=certificate.pk).update(
+        product_name=FORMULA_LIKE[2], producer_name=FORMULA_LIKE[0]
+    )
+    data = certificates_report_data(lai_chau, date(2024, 1, 1))
+
+    issued = workbook(certificates_report_xlsx(data))["Đã cấp"]
+
+    row = next(issued.iter_rows(min_row=4, max_row=4))
+    assert [(cell.value, cell.data_type) for cell in row[2:4]] == [
+        (FORMULA_LIKE[2], "s"),
+        (FORMULA_LIKE[0], "s"),
+    ]
+
+
+def test_products_report_keeps_a_formula_like_group_as_text(lai_chau):
+    from registry.models import ProductSet
+
+    make_decision(1, decision_date=date(2023, 10, 12))
+    ProductSet.objects.update(group_name=FORMULA_LIKE[0])
+
+    book = workbook(
+        products_report_xlsx(products_report_data(lai_chau, date(2024, 1, 1)))
+    )
+
+    cell = book["Nhóm sản phẩm"]["A4"]
+    assert (cell.value, cell.data_type) == (FORMULA_LIKE[0], "s")
