@@ -1,9 +1,10 @@
 """Who may watch jobs, start document jobs and download generated documents.
 
 Province-wide staff and council members see their province's documents and the jobs
-its people started. A district officer makes the certificates and decisions of its
-district's own rounds (under the 2023 rulebook a district People's Committee issues
-the 3-star certificates) and sees the documents of its district. Anyone else sees the
+its people started. A district officer makes the certificates, decisions and score
+summaries of its district's own rounds (under the 2023 rulebook a district People's
+Committee issues the 3-star certificates) and sees the documents of its district,
+whoever made them. Anyone else sees the
 jobs they started and what those made.
 """
 

@@ -90,8 +90,9 @@ def _district_of(user):
 def _choices(user):
     """What this user may ask documents for: decisions, rounds, years, reports.
 
-    A district officer asks only for the certificates and decisions of its own
-    district's rounds; the summaries and the programme reports are the province's.
+    A district officer asks only for the documents of its own district's rounds:
+    their certificates, decisions and score summaries; the programme reports are
+    the province's.
     """
     from evaluation.documents.build import decisions
     from evaluation.documents.services import report_titles
@@ -103,7 +104,7 @@ def _choices(user):
         own = visible_certificates(user).filter(evaluation__round__in=rounds)
         return {
             "decisions": list(decisions(own)),
-            "rounds": [],
+            "rounds": list(rounds),
             "years": [],
             "reports": {},
         }

@@ -463,3 +463,159 @@ def test_report_form_counts_on_the_day_and_window_it_names(
     assert document.input_data["sheets"][1]["heading"] == (
         "Giấy chứng nhận hết hạn trong 90 ngày tới (tính từ 15/03/2024)"
     )
+
+
+# -- district officers: the documents of their own district's rounds ---------------
+
+START = "ocop:document-job-start"
+ROUND_DOCUMENTS = [
+    DocumentKind.CERTIFICATE,
+    DocumentKind.CERTIFICATE_BUNDLE,
+    DocumentKind.DECISION,
+    DocumentKind.DECISION_ANNEX,
+    DocumentKind.ROUND_SUMMARY,
+]
+
+
+@pytest.fixture
+def two_districts(lai_chau, django_capture_on_commit_callbacks):
+    """A closed round of Tam Đường and one of Thành phố Lai Châu, each certified by
+    its People's Committee, with every document the province's staff make of them."""
+    staff = UserFactory(username="tinh")
+    rounds = {}
+    for code, number in ((TAM_DUONG, "1234/QĐ-UBND"), (LAI_CHAU_CITY, "77/QĐ-UBND")):
+        rounds[code], _certificates = make_decision(
+            1, number=number, district_code=code
+        )
+        for task, kind in (
+            (tasks.render_decision_certificates, "documents.decision_certificates"),
+            (tasks.render_decision, "documents.decision"),
+        ):
+            run(
+                django_capture_on_commit_callbacks,
+                task,
+                kind,
+                user=staff,
+                decision_number=number,
+                province_id=lai_chau.pk,
+            )
+        run(
+            django_capture_on_commit_callbacks,
+            tasks.render_round_summary,
+            "documents.round_summary",
+            user=staff,
+            round_id=rounds[code].pk,
+        )
+    return rounds
+
+
+@pytest.mark.parametrize(
+    ("own", "other"), [(TAM_DUONG, LAI_CHAU_CITY), (LAI_CHAU_CITY, TAM_DUONG)]
+)
+def test_district_officer_downloads_its_districts_documents_and_not_the_others(
+    two_districts, client, own, other
+):
+    client.force_login(district_officer("huyen", own))
+
+    page = client.get(reverse("ocop:document-list"))
+    mine = Document.objects.filter(round=two_districts[own]).order_by("kind")
+    theirs = Document.objects.filter(round=two_districts[other]).order_by("kind")
+    downloads = [client.get(document.get_absolute_url()) for document in mine]
+    refused = [client.get(document.get_absolute_url()) for document in theirs]
+
+    assert sorted(
+        (group[0].kind, group[0].round_id) for group in page.context["document_groups"]
+    ) == [(kind, two_districts[own].pk) for kind in ROUND_DOCUMENTS]
+    assert [(r.status_code, r["Content-Type"]) for r in downloads] == [
+        (200, document.media_type) for document in mine
+    ]
+    assert [response.status_code for response in refused] == [404] * 5
+
+
+def test_district_officer_makes_the_score_summary_of_its_districts_round(
+    two_districts, client, django_capture_on_commit_callbacks
+):
+    Document.objects.filter(kind=DocumentKind.ROUND_SUMMARY).delete()
+    Job.objects.all().delete()
+    own, other = two_districts[TAM_DUONG], two_districts[LAI_CHAU_CITY]
+    officer = district_officer("huyen", TAM_DUONG)
+    client.force_login(officer)
+
+    page = client.get(reverse("ocop:document-list"))
+    with django_capture_on_commit_callbacks(execute=True):
+        made = client.post(reverse(START), {"job": "round_summary", "round_id": own.pk})
+        refused = client.post(
+            reverse(START), {"job": "round_summary", "round_id": other.pk}, follow=True
+        )
+
+    job = Job.objects.get()
+    summary = Document.objects.get(kind=DocumentKind.ROUND_SUMMARY)
+    html = page.content.decode()
+    assert page.context["rounds"] == [own]
+    assert f'<option value="{own.pk}">{own.name} (2023)</option>' in html
+    assert 'id="start-report"' not in html
+    assert made.url == reverse("ocop:job-detail", args=[job.pk])
+    assert (job.status, job.created_by, job.params) == (
+        JobStatus.DONE,
+        officer,
+        {"round_id": own.pk},
+    )
+    assert (summary.round_id, summary.district_id) == (own.pk, officer.district_id)
+    assert [str(m) for m in refused.context["messages"]] == [
+        "Không có đợt đánh giá này, hoặc bạn không xem được."
+    ]
+    assert client.get(summary.get_absolute_url()).status_code == 200
+
+
+def test_round_summary_migration_gives_earlier_summaries_their_district(
+    two_districts,
+):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("ocop.migrations.0008_round_summary_district")
+    Document.objects.filter(kind=DocumentKind.ROUND_SUMMARY).update(district=None)
+
+    migration.give_summaries_their_district(apps, None)
+
+    summaries = Document.objects.filter(kind=DocumentKind.ROUND_SUMMARY)
+    assert sorted(summaries.values_list("round_id", "district__code")) == sorted(
+        (round_.pk, code) for code, round_ in two_districts.items()
+    )
+
+
+def test_demo_district_officers_see_the_documents_of_their_districts_rounds(
+    lai_chau, client, django_capture_on_commit_callbacks
+):
+    from django.core.management import call_command
+
+    from registry.models import User
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("setup_demo", stdout=io.StringIO())
+    summary = Document.objects.get(kind=DocumentKind.ROUND_SUMMARY)
+    documents = Document.objects.order_by("pk")
+
+    client.force_login(User.objects.get(username="huyen.thanhpho"))
+    city_page = client.get(reverse("ocop:document-list"))
+    city_summary = client.get(summary.get_absolute_url())
+    client.force_login(User.objects.get(username="huyen.tamduong"))
+    tam_duong_page = client.get(reverse("ocop:document-list"))
+    tam_duong_downloads = {
+        client.get(d.get_absolute_url()).status_code for d in documents
+    }
+
+    assert summary.round.name == "Đợt 1 năm 2023 – Lai Châu"
+    assert (city_summary.status_code, city_summary["Content-Type"]) == (
+        200,
+        "application/pdf",
+    )
+    assert len(city_page.context["document_groups"]) == documents.count() == 8
+    assert tam_duong_page.context["document_groups"] == []
+    assert [r.name for r in tam_duong_page.context["rounds"]] == [
+        "Đợt 1 năm 2023 – Tam Đường",
+        "Đợt 2 năm 2023 – Tam Đường",
+    ]
+    assert 'id="start-summary"' in tam_duong_page.content.decode()
+    assert tam_duong_downloads == {404}

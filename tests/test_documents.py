@@ -412,7 +412,7 @@ def test_district_officer_makes_its_own_districts_certificates(
 ):
     from tests.factories import LAI_CHAU_CITY, TAM_DUONG
 
-    _round, certificates = make_decision(2)
+    round_, certificates = make_decision(2)
     make_decision(1, number="77/QĐ-UBND", district_code=LAI_CHAU_CITY)
     officer = district_officer("huyen", TAM_DUONG)
     client.force_login(officer)
@@ -426,7 +426,7 @@ def test_district_officer_makes_its_own_districts_certificates(
 
     job = Job.objects.get()
     assert [d["decision_number"] for d in page.context["decisions"]] == ["1234/QĐ-UBND"]
-    assert (page.context["rounds"], page.context["reports"]) == ([], {})
+    assert (page.context["rounds"], page.context["reports"]) == ([round_], {})
     assert 'id="start-report"' not in page.content.decode()
     assert response.url == reverse("ocop:job-detail", args=[job.pk])
     assert (job.status, job.created_by, job.params["district_id"]) == (

@@ -231,13 +231,15 @@ def make_decision(job, progress):
 
 
 def make_round_summary(job, progress):
+    """The round's score summary, the province's document and, for a district
+    council's round, that district's too."""
     from .render import render_round_summary
 
     round_id = job.params["round_id"]
     data = round_summary_data(round_id)
-    province_id, year = Round.objects.values_list("province_id", "year").get(
-        pk=round_id
-    )
+    province_id, district_id, year = Round.objects.values_list(
+        "province_id", "district_id", "year"
+    ).get(pk=round_id)
     progress(0, 1)
     document = store_document(
         kind=DocumentKind.ROUND_SUMMARY,
@@ -247,6 +249,8 @@ def make_round_summary(job, progress):
         render=lambda _data: render_round_summary(data),
         file_name=f"tong-hop-diem-{file_slug(data.round_name)}.pdf",
         province_id=province_id,
+        # A district council's round is that district's: its officers see it.
+        district_id=district_id,
         user=job.created_by,
         job=job,
         round_id=round_id,
