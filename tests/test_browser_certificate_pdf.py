@@ -36,7 +36,7 @@ def test_clerk_makes_one_certificates_pdf_from_the_certificate_list(
             "NFC", PdfReader(download.path()).pages[0].extract_text()
         ).split()
     )
-    assert download.suggested_filename == "giay-chung-nhan-00022023ocop-12.pdf"
+    assert download.suggested_filename == "giay-chung-nhan-0002-2023-OCOP-12.pdf"
     assert "Miến dong Bình Lư loại 2" in text
     page.goto(page.base_url + "/danh-gia/giay-chung-nhan/")
     page.screenshot(path=screenshot_dir / "certificate-list-pdf.png", full_page=True)

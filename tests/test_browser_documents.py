@@ -56,7 +56,7 @@ def test_clerk_makes_a_decisions_certificates_and_downloads_them(
         bundle_link.click()
 
     download = download_info.value
-    assert download.suggested_filename == "giay-chung-nhan-qd-1234qd-ubnd.pdf"
+    assert download.suggested_filename == "giay-chung-nhan-qd-1234-QD-UBND.pdf"
     reader = PdfReader(download.path())
     assert len(reader.pages) == PRODUCTS
     texts = [

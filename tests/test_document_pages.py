@@ -619,3 +619,86 @@ def test_demo_district_officers_see_the_documents_of_their_districts_rounds(
     ]
     assert 'id="start-summary"' in tam_duong_page.content.decode()
     assert tam_duong_downloads == {404}
+
+
+# -- download names: readable, ASCII, the UTF-8 name too when it has diacritics ----
+
+
+def test_certificate_downloads_under_its_number_with_hyphens_for_slashes(
+    lai_chau, client
+):
+    _round, (certificate,) = make_decision(1)
+    document = make_certificate(certificate)
+    client.force_login(UserFactory(username="tinh"))
+
+    attached = client.get(document.get_absolute_url())
+    inline = client.get(document.get_absolute_url(), {"inline": "1"})
+
+    assert certificate.number == "0001/2023/OCOP-12"
+    assert attached["Content-Disposition"] == (
+        'attachment; filename="giay-chung-nhan-0001-2023-OCOP-12.pdf"'
+    )
+    assert inline["Content-Disposition"] == (
+        'inline; filename="giay-chung-nhan-0001-2023-OCOP-12.pdf"'
+    )
+
+
+def test_decision_and_summary_download_under_their_number_and_round(two_districts):
+    names = dict(
+        Document.objects.filter(round=two_districts[TAM_DUONG]).values_list(
+            "kind", "file_name"
+        )
+    )
+
+    assert names == {
+        DocumentKind.CERTIFICATE: "giay-chung-nhan-0001-2023-OCOP-12.pdf",
+        DocumentKind.CERTIFICATE_BUNDLE: "giay-chung-nhan-qd-1234-QD-UBND.pdf",
+        DocumentKind.DECISION: "quyet-dinh-1234-QD-UBND.pdf",
+        DocumentKind.DECISION_ANNEX: "phu-luc-quyet-dinh-1234-QD-UBND.xlsx",
+        DocumentKind.ROUND_SUMMARY: "tong-hop-diem-Dot-1-nam-2023-Huyen-Tam-Duong.pdf",
+    }
+
+
+def test_download_named_in_vietnamese_carries_an_ascii_and_the_utf8_name(
+    lai_chau, client
+):
+    document = store_document(
+        kind=DocumentKind.REPORT,
+        key="report:named",
+        title="Báo cáo",
+        data={},
+        render=lambda _data: b"PK fake",
+        file_name="Giấy phép kinh doanh Đợt 1.pdf",
+        province_id=lai_chau.pk,
+    )
+    client.force_login(UserFactory(username="tinh"))
+
+    response = client.get(document.get_absolute_url())
+
+    assert response["Content-Disposition"] == (
+        "attachment; "
+        'filename="Giay-phep-kinh-doanh-Dot-1.pdf"; '
+        "filename*=utf-8''Gi%E1%BA%A5y%20ph%C3%A9p%20kinh%20doanh%20%C4%90%E1%BB%A3t%201.pdf"
+    )
+
+
+def test_file_name_migration_renames_the_documents_made_before(two_districts):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("ocop.migrations.0009_readable_file_names")
+    made = dict(Document.objects.values_list("pk", "file_name"))
+    old = {
+        DocumentKind.CERTIFICATE: "giay-chung-nhan-00012023ocop-12.pdf",
+        DocumentKind.CERTIFICATE_BUNDLE: "giay-chung-nhan-qd-1234qd-ubnd.pdf",
+        DocumentKind.DECISION: "quyet-dinh-1234qd-ubnd.pdf",
+        DocumentKind.DECISION_ANNEX: "phu-luc-quyet-dinh-1234qd-ubnd.xlsx",
+        DocumentKind.ROUND_SUMMARY: "tong-hop-diem-dot-1-nam-2023-huyen-tam-duong.pdf",
+    }
+    for kind, name in old.items():
+        Document.objects.filter(kind=kind).update(file_name=name)
+
+    migration.rename(apps, None)
+
+    assert dict(Document.objects.values_list("pk", "file_name")) == made

@@ -7,12 +7,11 @@ nothing else. Running one twice with unchanged data stores nothing new.
 
 import logging
 
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from ocop.documents import find_document, store_document
+from ocop.downloads import ascii_words
 from ocop.enums import DocumentKind
-from registry.text import fold
 
 from ..models import Certificate, Round
 from .build import (
@@ -30,7 +29,9 @@ logger = logging.getLogger(__name__)
 
 
 def file_slug(text):
-    return slugify(fold(text)) or "tai-lieu"
+    """The part of a file name that says what it is about, readable and in ASCII:
+    '0004/2023/OCOP-12' gives '0004-2023-OCOP-12', '2150/QĐ-UBND' '2150-QD-UBND'."""
+    return ascii_words(text) or "tai-lieu"
 
 
 def decision_key(number, province_id=None, district_id=None):
