@@ -184,8 +184,11 @@ def run_job(job_id, work):
     else:
         logger.info("job %s (%s) running", job_id, job.kind)
     try:
-        # Documents are written in the installation's language, whoever asked.
-        with translation.override(settings.LANGUAGE_CODE):
+        # Documents are written in the installation's language, whoever asked; a
+        # job whose words only its starter reads (an import's preview) names its
+        # language in its params.
+        language = job.params.get("language") or settings.LANGUAGE_CODE
+        with translation.override(language):
             result = work(job, partial(report_progress, job_id, attempt=attempt))
     except JobTakenOver:
         logger.warning("job %s attempt %s stopped: taken over", job_id, attempt)

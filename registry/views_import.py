@@ -11,8 +11,8 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView, FormView, ListView, View
 from rules.contrib.views import PermissionRequiredMixin
 
@@ -172,7 +172,7 @@ class ImportCommit(ImportPermissionMixin, View):
                 kind="registry.import.commit",
                 title=_("Ghi danh sách đăng ký «%(name)s»")
                 % {"name": batch.original_name},
-                params={"batch": batch.pk},
+                params={"batch": batch.pk, "language": get_language()},
                 user=request.user,
             )
             batch.save(update_fields=["job"])

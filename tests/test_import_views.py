@@ -241,3 +241,17 @@ def test_import_list_shows_past_imports_in_few_queries(
         ImportBatch.objects.order_by("-created_at", "-id").values_list("pk", flat=True)
     )
     assert response.content.decode().count(REGISTRATION_XLSX.name) == 3
+
+
+def test_import_preview_speaks_the_language_of_who_uploaded(staff_client, tmp_path):
+    rows = [row for index, row in enumerate(sheet_rows()) if index != HEADER_ROW_INDEX]
+    path = write_workbook(tmp_path / "no-header.xlsx", rows)
+    staff_client.cookies["django_language"] = "en"
+
+    response = _upload(staff_client, path)
+    page = staff_client.get(response.url).content.decode()
+
+    batch = ImportBatch.objects.get()
+    assert batch.status == ImportStatus.REFUSED
+    assert "No list header row found in the first" in page
+    assert "Không tìm thấy dòng tiêu đề" not in page

@@ -7,6 +7,7 @@ from pathlib import Path
 from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from ocop.audit import record
@@ -72,7 +73,8 @@ def create_batch(handle, *, name, province, user=None, year=None):
         preview_registration_import,
         kind="registry.import.preview",
         title=_("Đọc danh sách đăng ký «%(name)s»") % {"name": batch.original_name},
-        params={"batch": batch.pk, "year": year},
+        # The preview's warnings are read by whoever uploaded: in their language.
+        params={"batch": batch.pk, "year": year, "language": get_language()},
         user=user,
     )
     batch.save(update_fields=["job"])
