@@ -276,7 +276,7 @@ def test_import_says_which_registrations_of_the_year_the_file_leaves_out(
     assert (
         None,
         "Đăng ký năm 2023 của sản phẩm «Tinh dầu Mắc Ca» (Công ty TNHH MTV Trường "
-        "Giang Lai Châu) có trong danh bạ nhưng không có trong tệp này; vẫn giữ "
+        "Giang Lai Châu) đã có trong hệ thống nhưng không có trong tệp này; vẫn giữ "
         "nguyên.",
     ) in _messages(preview)
     assert Registration.objects.filter(year=2023).count() == 105
@@ -768,3 +768,26 @@ def test_import_writes_the_search_fields_the_models_compute(lai_chau, tmp_path):
 )
 def test_import_names_agree_once_their_legal_forms_are_set_aside(name, other, agree):
     assert names_agree(name, other) is agree
+
+
+def test_import_names_twenty_registrations_the_file_leaves_out_then_counts(
+    lai_chau,
+):
+    from tests.factories import RegistrationFactory
+
+    for number in range(25):
+        RegistrationFactory(year=2023, product__name=f"Sản phẩm cũ {number:02}")
+
+    preview = preview_file(REGISTRATION_XLSX, lai_chau).preview()
+    left_out = [
+        message
+        for row, message in _messages(preview)
+        if "không có trong tệp" in message
+    ]
+
+    assert preview["not_in_file"] == 25
+    assert len(left_out) == 21
+    assert left_out[-1] == (
+        "Và 5 đăng ký khác của năm 2023 đã có trong hệ thống nhưng không có trong tệp "
+        "này."
+    )

@@ -10,6 +10,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from ..enums import (
     FIRST_PROGRAMME_YEAR,
@@ -744,7 +745,7 @@ class Planner:
                 None,
                 _(
                     "Đăng ký năm %(year)s của sản phẩm «%(product)s» (%(producer)s) "
-                    "có trong danh bạ nhưng không có trong tệp này; vẫn giữ nguyên."
+                    "đã có trong hệ thống nhưng không có trong tệp này; vẫn giữ nguyên."
                 )
                 % {
                     "year": self.year,
@@ -753,13 +754,17 @@ class Planner:
                 },
             )
         if len(missing) > NOT_IN_FILE_LISTED:
+            more = len(missing) - NOT_IN_FILE_LISTED
             self.warn(
                 None,
-                _(
-                    "Và %(count)s đăng ký khác của năm %(year)s có trong danh bạ nhưng "
-                    "không có trong tệp này."
+                ngettext(
+                    "Và %(count)s đăng ký khác của năm %(year)s đã có trong hệ thống "
+                    "nhưng không có trong tệp này.",
+                    "Và %(count)s đăng ký khác của năm %(year)s đã có trong hệ thống "
+                    "nhưng không có trong tệp này.",
+                    more,
                 )
-                % {"count": len(missing) - NOT_IN_FILE_LISTED, "year": self.year},
+                % {"count": more, "year": self.year},
             )
 
     def _plan_registration(self, product, row, kind, section, block, db_registrations):
