@@ -176,11 +176,31 @@ class EvidenceForm(BootstrapMixin, forms.Form):
 
 
 class RoundForm(BootstrapMixin, forms.Form):
+    """A new round; its closing range and its name's uniqueness are the service's
+    rules (``open_round``)."""
+
     council = forms.ModelChoiceField(
-        label=_("Hội đồng"), queryset=Council.objects.none()
+        label=_("Hội đồng"),
+        queryset=Council.objects.none(),
+        empty_label=_("— Chọn hội đồng —"),
+        error_messages={
+            "required": _("Cần chọn hội đồng."),
+            "invalid_choice": _("Hội đồng không có trong danh sách được mở đợt."),
+        },
     )
-    name = forms.CharField(label=_("Tên đợt"), max_length=200)
-    closes_on = forms.DateField(label=_("Hạn kết thúc"), widget=DATE_INPUT)
+    name = forms.CharField(
+        label=_("Tên đợt"),
+        max_length=200,
+        error_messages={"required": _("Cần đặt tên đợt đánh giá.")},
+    )
+    closes_on = forms.DateField(
+        label=_("Hạn kết thúc"),
+        widget=DATE_INPUT,
+        error_messages={
+            "required": _("Cần hạn kết thúc của đợt đánh giá."),
+            "invalid": _("Hạn kết thúc không phải một ngày."),
+        },
+    )
 
     def __init__(self, *args, councils=None, **kwargs):
         super().__init__(*args, **kwargs)

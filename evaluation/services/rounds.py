@@ -1,5 +1,8 @@
 """Rounds and councils: who scores which products, and when."""
 
+import unicodedata
+from datetime import date
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -80,11 +83,28 @@ def add_council_member(council, actor, user, role):
     return member
 
 
+def closing_range(year):
+    """The days a round of a programme year may close on: ``(first, last)``.
+
+    From 1 January of the year to 31 March of the next: the Ministry scores the
+    products referred in the second half of a year by 30 March of the next.
+    """
+    return date(year, 1, 1), date(year + 1, 3, 31)
+
+
+def _name_key(name):
+    """A round's name as two people typing it would agree on it: the same letters
+    (composed as Vietnamese is usually typed), spaces and case aside."""
+    return " ".join(unicodedata.normalize("NFC", name).split()).casefold()
+
+
 @transaction.atomic
 def open_round(tier, actor, *, council, year, name, closes_on, district=None):
     """Open an evaluation round of a council tier for its council's area.
 
-    A tier whose councils belong to the districts needs the district.
+    A tier whose councils belong to the districts needs the district. The round
+    closes within ``closing_range(year)``, and its name is not one of its council's
+    rounds already.
     Side effects: an audit entry ``evaluation.round.opened``.
     """
     if tier.kind != TierKind.COUNCIL:
@@ -95,7 +115,33 @@ def open_round(tier, actor, *, council, year, name, closes_on, district=None):
         raise ValidationError({"district": _("Cần chọn huyện của đợt đánh giá.")})
     if district is not None and council.district_id != district.pk:
         raise ValidationError(_("Hội đồng không thuộc địa bàn của đợt."))
-    name = _require_text(name, "name", _("Cần đặt tên đợt đánh giá."))
+    # Locked so that two rounds of one name sent at once cannot both pass.
+    council = _locked(Council, council)
+    errors = {}
+    name = (name or "").strip()
+    if not name:
+        errors["name"] = _("Cần đặt tên đợt đánh giá.")
+    elif any(
+        _name_key(name) == _name_key(taken)
+        for taken in council.rounds.values_list("name", flat=True)
+    ):
+        errors["name"] = _(
+            "Hội đồng đã có đợt “%(name)s”: mỗi đợt của hội đồng cần một tên riêng."
+        ) % {"name": name}
+    first, last = closing_range(year)
+    if closes_on is None:
+        errors["closes_on"] = _("Cần hạn kết thúc của đợt đánh giá.")
+    elif not first <= closes_on <= last:
+        errors["closes_on"] = _(
+            "Đợt của năm %(year)s phải kết thúc trong khoảng từ %(first)s đến %(last)s."
+        ) % {
+            "year": year,
+            "first": f"{first:%d/%m/%Y}",
+            "last": f"{last:%d/%m/%Y}",
+        }
+    if errors:
+        raise ValidationError(errors)
+
     round = Round.objects.create(
         tier=tier,
         council=council,

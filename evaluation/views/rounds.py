@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.generic import DetailView, ListView, View
 
+from registry.enums import Role
 from registry.permissions import visible_products
 
 from .. import services
@@ -65,8 +66,12 @@ class RoundList(LoginRequiredMixin, ListView):
         user = self.request.user
         context["states"] = RoundState.choices
         context["levels"], context["areas"] = round_filter_choices(user)
-        context["councils"] = councils_to_manage(user)
-        context["form"] = RoundForm(councils=context["councils"])
+        context["councils"] = councils = councils_to_manage(user)
+        # The page lists the councils anyway: one to choose from is chosen already.
+        initial = {"council": councils[0].pk} if len(councils) == 1 else {}
+        context["form"] = kwargs.get("form") or RoundForm(
+            councils=councils, initial=initial
+        )
         return context
 
 
@@ -102,35 +107,43 @@ def councils_to_manage(user):
         return councils
     if user.has_perm("evaluation.record_ministry_result"):
         return councils.filter(province_id=user.province_id)
-    if user.district_id:
+    # A commune officer has a district too, but no council's rounds to open.
+    if user.role == Role.DISTRICT_OFFICER and user.district_id:
         return councils.filter(district_id=user.district_id)
     return councils.none()
 
 
 class RoundCreate(LoginRequiredMixin, View):
+    """Open a round; a refusal, the form's or the service's, comes back on the
+    rounds page at the field it is about, with what was typed kept."""
+
     def post(self, request):
-        form = RoundForm(request.POST, councils=councils_to_manage(request.user))
-        if not form.is_valid():
-            for errors in form.errors.values():
-                for error in errors:
-                    messages.error(request, error)
-            return redirect("evaluation:round-list")
-        council = form.cleaned_data["council"]
-        try:
-            round = services.open_round(
-                council.tier,
-                request.user,
-                council=council,
-                year=council.year,
-                name=form.cleaned_data["name"],
-                closes_on=form.cleaned_data["closes_on"],
-                district=council.district,
-            )
-        except ValidationError as error:
-            report_refusal(request, error)
-            return redirect("evaluation:round-list")
-        messages.success(request, _("Đã mở đợt đánh giá."))
-        return redirect("evaluation:round-detail", pk=round.pk)
+        councils = councils_to_manage(request.user)
+        if not councils.exists():
+            raise PermissionDenied
+        form = RoundForm(request.POST, councils=councils)
+        if form.is_valid():
+            council = form.cleaned_data["council"]
+            try:
+                round = services.open_round(
+                    council.tier,
+                    request.user,
+                    council=council,
+                    year=council.year,
+                    name=form.cleaned_data["name"],
+                    closes_on=form.cleaned_data["closes_on"],
+                    district=council.district,
+                )
+            except ValidationError as error:
+                apply_to_form(form, error)
+            else:
+                messages.success(request, _("Đã mở đợt đánh giá."))
+                return redirect("evaluation:round-detail", pk=round.pk)
+        view = RoundList()
+        view.setup(request)
+        view.object_list = view.get_queryset()
+        context = view.get_context_data(form=form)
+        return TemplateResponse(request, view.template_name, context, status=400)
 
 
 class RoundDetail(LoginRequiredMixin, DetailView):
