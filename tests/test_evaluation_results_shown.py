@@ -17,6 +17,7 @@ pytestmark = pytest.mark.django_db
 SCORE = "71,00"
 MEMBER_HIDDEN = "Kết quả hiện sau khi bạn nộp phiếu."
 OTHERS_HIDDEN = "Kết quả được công bố khi đợt đánh giá đóng."
+BLOCKED = "Chưa có kết quả: hội đồng cần giải quyết trước"
 # The audit entry of the computation, followed by its outcome when shown.
 COMPUTED = "Tính kết quả của hội đồng</span> ("
 
@@ -80,7 +81,10 @@ def test_provisional_result_is_shown_to_a_member_who_has_submitted(client, meeti
     assert [e.is_result_shown for e in dossier.context["evaluations"]] == [True]
     for part in (evaluations_part(dossier), history_part(product)):
         assert SCORE in part
-        assert "4★" in part
+        # The chair has not scored: the result is blocked, not yet 4 stars.
+        assert "4★" not in part
+        assert BLOCKED in part
+        assert "Chủ tịch hội đồng chưa chấm điểm." in part
         assert MEMBER_HIDDEN not in part
     assert f"{COMPUTED}— → Chuyển cấp trên)" in history_part(product)
 

@@ -55,6 +55,7 @@ from .results import (
     close_round,
     compute_result,
     council_rules,
+    explain_results,
     refer_round,
 )
 from .rounds import (
@@ -93,6 +94,7 @@ __all__ = [
     "declare_conflict",
     "dossier_history",
     "expire_certificates",
+    "explain_results",
     "membership",
     "next_certificate_number",
     "open_dossiers",

@@ -22,6 +22,7 @@ from ..models import (
     CouncilSettings,
     Dossier,
     Evaluation,
+    MemberScore,
     Round,
 )
 from ..sheets import cached_sheet_spec
@@ -161,6 +162,43 @@ def compute_result(evaluation, actor=None):
         },
     )
     return evaluation
+
+
+def explain_results(evaluations):
+    """Say of each evaluation what its stored result does not: ``missed_minimums``,
+    the star minimums that keep its stars below its score's band, as
+    ``(band, level, criterion codes)`` (None when the stars are the band's).
+
+    The evaluations come with their sheet and rulebook; one query reads the sheets
+    of those whose stars fell, and none when no stars fell.
+    """
+    fallen = {}
+    for evaluation in evaluations:
+        evaluation.missed_minimums = None
+        if evaluation.score is None or not evaluation.stars:
+            continue
+        if evaluation.is_knocked_out:
+            continue
+        band = scoring.band_stars(evaluation.score, _bands(evaluation.rulebook))
+        if evaluation.stars < band:
+            fallen[evaluation.pk] = (evaluation, band)
+    if not fallen:
+        return evaluations
+
+    sheets = {}
+    for evaluation_id, selections, knock_outs in MemberScore.objects.filter(
+        evaluation_id__in=fallen, submitted_at__isnull=False
+    ).values_list("evaluation_id", "selections", "knock_outs"):
+        sheets.setdefault(evaluation_id, []).append((selections, knock_outs))
+    for evaluation, band in fallen.values():
+        spec = cached_sheet_spec(evaluation.sheet)
+        result = scoring.council_result(
+            spec, sheets.get(evaluation.pk, []), _bands(evaluation.rulebook)
+        )
+        # The stars are the highest level met: the level above is the one missed.
+        level = evaluation.stars + 1
+        evaluation.missed_minimums = (band, level, result.unmet.get(level, []))
+    return evaluations
 
 
 @transaction.atomic

@@ -26,6 +26,7 @@ from ._helpers import (
     _require_unfrozen,
     membership,
 )
+from .results import compute_result
 
 
 def can_score(evaluation, user):
@@ -124,8 +125,10 @@ def visible_member_scores(evaluation, user):
 def correct_member_score(member_score, actor, selections, knock_outs=(), *, reason):
     """The chair corrects a submitted sheet, with a reason; the change is logged.
 
+    The council's result is then computed again, as "Tính kết quả" does, so that it
+    never stands on the sheet as it was before the correction.
     Side effects: a ``ScoreCorrection`` row; an audit entry
-    ``evaluation.score.corrected``.
+    ``evaluation.score.corrected``; the result's (``compute_result``).
     """
     reason = _require_text(reason, "reason", _("Cần ghi lý do hiệu chỉnh điểm."))
     member_score = _locked(MemberScore, member_score)
@@ -187,4 +190,5 @@ def correct_member_score(member_score, actor, selections, knock_outs=(), *, reas
         reason=reason,
         data={"member": member_score.member_id, "before": before, "after": after},
     )
+    compute_result(evaluation, actor)
     return member_score

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.text import capfirst
@@ -36,7 +36,7 @@ from ..forms import (
     ReturnForm,
     SamplesForm,
 )
-from ..models import Dossier, Evidence, latest_overdue_receipt
+from ..models import Dossier, Evidence, MemberScore, latest_overdue_receipt
 from ..permissions import (
     can_open,
     visible_dossiers,
@@ -153,6 +153,31 @@ class DossierDetail(LoginRequiredMixin, DetailView):
         is_editable = can_change and dossier.state in DOSSIER_EDITABLE_STATES
         assessment = getattr(dossier, "commune_assessment", None)
         suggestion = suggest_product_set(product.name)
+        evaluations = list(
+            with_result_visibility(dossier.evaluations.all(), user)
+            .select_related("round", "tier", "rulebook", "sheet", "certifying_tier")
+            .annotate(
+                is_round_openable=can_open(visible_rounds, user, "round_id"),
+                sheets_changed_at=Subquery(
+                    MemberScore.objects.filter(
+                        evaluation=OuterRef("pk"), submitted_at__isnull=False
+                    )
+                    .order_by("-updated_at")
+                    .values("updated_at")[:1]
+                ),
+            )
+            .prefetch_related("certificates")
+        )
+        for evaluation in evaluations:
+            evaluation.is_stale = (
+                evaluation.is_result_shown
+                and evaluation.computed_at is not None
+                and evaluation.sheets_changed_at is not None
+                and evaluation.sheets_changed_at > evaluation.computed_at
+            )
+        services.explain_results(
+            [e for e in evaluations if e.is_result_shown and not e.blocked_reasons]
+        )
         context.update(
             product=product,
             registration=dossier.registration,
@@ -192,10 +217,7 @@ class DossierDetail(LoginRequiredMixin, DetailView):
             ministry_form=kwargs.get("ministry_form") or MinistryResultForm(),
             form_rows=registration_form_rows(dossier.form_data),
             evidence=dossier.evidence.select_related("criterion"),
-            evaluations=with_result_visibility(dossier.evaluations.all(), user)
-            .select_related("round", "tier", "rulebook")
-            .annotate(is_round_openable=can_open(visible_rounds, user, "round_id"))
-            .prefetch_related("certificates"),
+            evaluations=evaluations,
             history=AuditEntry.objects.filter(
                 content_type=ContentType.objects.get_for_model(Dossier),
                 object_id=str(dossier.pk),

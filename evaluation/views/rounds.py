@@ -19,7 +19,7 @@ from registry.permissions import visible_products
 from .. import services
 from ..enums import SCORING_ROLES, CouncilRole, DossierState, RoundState, TierLevel
 from ..forms import CertifyForm, PrecheckForm, ReasonForm, RoundForm
-from ..models import ConflictOfInterest, Council, MemberScore
+from ..models import ConflictOfInterest, Council, MemberScore, ScoreCorrection
 from ..permissions import (
     can_open,
     visible_certificates,
@@ -165,18 +165,28 @@ class RoundDetail(LoginRequiredMixin, DetailView):
             key=lambda m: (list(CouncilRole.values).index(m.role), m.pk),
         )
         mine = next((m for m in memberships if m.user_id == user.pk), None)
-        scoring_members = [m for m in memberships if m.role in SCORING_ROLES]
+        scoring_ids = {m.user_id for m in memberships if m.role in SCORING_ROLES}
         evaluations = list(
             round.evaluations.select_related(
                 "dossier__registration__product__producer",
                 "dossier__registration__district",
                 "certifying_tier",
                 "sheet",
+                "rulebook",
             )
             .prefetch_related(
                 Prefetch(
                     "member_scores",
-                    queryset=MemberScore.objects.select_related("member"),
+                    queryset=MemberScore.objects.select_related(
+                        "member"
+                    ).prefetch_related(
+                        Prefetch(
+                            "corrections",
+                            queryset=ScoreCorrection.objects.select_related(
+                                "corrected_by"
+                            ),
+                        )
+                    ),
                 ),
                 "certificates",
             )
@@ -185,15 +195,31 @@ class RoundDetail(LoginRequiredMixin, DetailView):
             )
             .order_by("id")
         )
-        conflicts = set(
-            ConflictOfInterest.objects.filter(council_id=round.council_id).values_list(
-                "member_id", "dossier_id"
-            )
-        )
+        conflicts = {}
+        for member_id, dossier_id, reason in ConflictOfInterest.objects.filter(
+            council_id=round.council_id
+        ).values_list("member_id", "dossier_id", "reason"):
+            conflicts.setdefault(dossier_id, {})[member_id] = reason
         for evaluation in evaluations:
-            evaluation.shown_scores = shown_scores(evaluation, user, mine)
+            recused = conflicts.get(evaluation.dossier_id, {})
+            # Those who declared a conflict do not score: they count for nothing,
+            # neither in what was submitted nor in the quorum.
+            eligible = scoring_ids - set(recused)
+            evaluation.recused = [
+                (m.user, recused[m.user_id])
+                for m in memberships
+                if m.user_id in recused
+            ]
+            evaluation.shown_scores = [
+                s
+                for s in shown_scores(evaluation, user, mine)
+                if s.member_id not in recused
+            ]
             submitted = [s for s in evaluation.member_scores.all() if s.submitted_at]
-            evaluation.submitted_count = len(submitted)
+            evaluation.eligible_count = len(eligible)
+            evaluation.submitted_count = sum(
+                1 for s in submitted if s.member_id in eligible
+            )
             evaluation.my_score = next(
                 (s for s in submitted if s.member_id == user.pk), None
             )
@@ -207,15 +233,23 @@ class RoundDetail(LoginRequiredMixin, DetailView):
             evaluation.spread = (
                 max(shown_totals) - min(shown_totals) if len(shown_totals) > 1 else None
             )
-            evaluation.my_conflict = (user.pk, evaluation.dossier_id) in conflicts
-            evaluation.conflict_count = sum(
-                1 for _m, d in conflicts if d == evaluation.dossier_id
+            evaluation.my_conflict = user.pk in recused
+            evaluation.conflict_count = len(recused)
+            evaluation.sheets_changed_at = max(
+                (s.updated_at for s in submitted), default=None
             )
+            evaluation.is_stale = (
+                evaluation.computed_at is not None
+                and evaluation.sheets_changed_at is not None
+                and evaluation.sheets_changed_at > evaluation.computed_at
+            )
+        services.explain_results(
+            [e for e in evaluations if e.is_result_shown and not e.blocked_reasons]
+        )
         context.update(
             evaluations=evaluations,
             memberships=memberships,
             membership=mine,
-            scoring_count=len(scoring_members),
             is_scoring_member=mine is not None and mine.role in SCORING_ROLES,
             is_chair=user.has_perm("evaluation.close_round", round),
             can_manage=user.has_perm("evaluation.manage_round", round),

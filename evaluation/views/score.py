@@ -4,6 +4,7 @@ correction of a submitted sheet."""
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
@@ -11,7 +12,7 @@ from django.views.generic import View
 
 from .. import services
 from ..enums import SCORING_ROLES
-from ..models import ConflictOfInterest, MemberScore
+from ..models import ConflictOfInterest, MemberScore, ScoreCorrection
 from ..permissions import visible_evaluations
 from .common import error_messages
 from .sheet import bands_json, js_messages, sheet_parts
@@ -40,6 +41,21 @@ def posted_ids(post):
     ]
     knock_outs = [int(v) for v in post.getlist("knock_out") if v.isdigit()]
     return selections, knock_outs
+
+
+def corrections_prefetch():
+    """The chair's corrections of member sheets, with who made them."""
+    return Prefetch(
+        "corrections",
+        queryset=ScoreCorrection.objects.select_related("corrected_by"),
+    )
+
+
+def corrections_of(score):
+    """The chair's corrections of one sheet, newest first (none for no sheet)."""
+    if score is None or score.pk is None:
+        return []
+    return list(score.corrections.select_related("corrected_by"))
 
 
 class EvaluationScore(LoginRequiredMixin, View):
@@ -130,6 +146,7 @@ class EvaluationScore(LoginRequiredMixin, View):
                 services.visible_member_scores(evaluation, self.request.user)
                 .exclude(member=self.request.user)
                 .select_related("member")
+                .prefetch_related(corrections_prefetch())
             )
         context = {
             "evaluation": evaluation,
@@ -141,6 +158,7 @@ class EvaluationScore(LoginRequiredMixin, View):
             "refusal": "" if allowed or is_locked else why,
             "errors": errors,
             "others": others,
+            "corrections": corrections_of(score),
             "bands_json": bands_json(evaluation.rulebook),
             "messages_json": js_messages(),
             "mode": "score",
@@ -198,6 +216,7 @@ class MemberScoreCorrect(LoginRequiredMixin, View):
             "refusal": "",
             "errors": errors,
             "others": [],
+            "corrections": corrections_of(self.member_score),
             "bands_json": bands_json(evaluation.rulebook),
             "messages_json": js_messages(),
             "mode": "correct",
