@@ -69,6 +69,9 @@ class ReturnForm(ReasonForm):
 
 
 class CommuneAssessmentForm(BootstrapMixin, forms.ModelForm):
+    """The commune's report; the day the commune received the dossier is the first
+    one offered (the service refuses an earlier one)."""
+
     past_dates = ("assessed_on",)
 
     class Meta:
@@ -88,6 +91,11 @@ class CommuneAssessmentForm(BootstrapMixin, forms.ModelForm):
             "local_identity": forms.Textarea(attrs={"rows": 2}),
             "assessed_on": DATE_INPUT,
         }
+
+    def __init__(self, *args, received_on=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if received_on is not None:
+            self.fields["assessed_on"].widget.attrs["min"] = received_on.isoformat()
 
 
 class ProductSetForm(BootstrapMixin, forms.Form):

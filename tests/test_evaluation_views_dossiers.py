@@ -246,7 +246,7 @@ def test_evidence_file_is_not_served_by_its_path(client, officer, draft, urls_in
 def test_commune_assessment_errors_show_at_the_field(
     client, officer, commune_officer, draft
 ):
-    submitted(draft, officer)
+    submitted(draft, officer, received_on=date(2023, 4, 3))
     client.force_login(commune_officer)
     data = {
         "local_origin": "Nguyên liệu tại bản.",

@@ -268,6 +268,8 @@ def record_commune_assessment(
 ):
     """The commune's four narrative assessments; without them no dossier goes up.
 
+    The assessment is dated (today by default) between the day the commune received
+    the dossier and today.
     Side effects: an audit entry ``evaluation.dossier.assessed`` (noting a late
     assessment, past the 15 working days).
     """
@@ -291,9 +293,11 @@ def record_commune_assessment(
         for field, (text, message) in texts.items()
         if not (text or "").strip()
     }
-    future = _future_date_error(assessed_on)
-    if future:
-        errors["assessed_on"] = future
+    date_error = _future_date_error(assessed_on) or _before_receipt_error(
+        assessed_on or timezone.localdate(), dossier.received_on
+    )
+    if date_error:
+        errors["assessed_on"] = date_error
     if errors:
         raise ValidationError(errors)
     dossier = _locked(Dossier, dossier)
@@ -324,6 +328,15 @@ def record_commune_assessment(
         },
     )
     return assessment
+
+
+def _before_receipt_error(assessed_on, received_on):
+    """The refusal of an assessment dated before the commune had the dossier."""
+    if received_on is not None and assessed_on < received_on:
+        return _(
+            "Ngày đánh giá không được trước ngày xã nhận hồ sơ (%(received)s)."
+        ) % {"received": f"{received_on:%d/%m/%Y}"}
+    return None
 
 
 @transaction.atomic

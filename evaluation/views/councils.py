@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView, View
 
+from ocop.paging import ForgivingPagination
 from registry.enums import Role
 
 from .. import services
@@ -39,7 +40,7 @@ def can_manage_councils(user):
     )
 
 
-class CouncilList(LoginRequiredMixin, ListView):
+class CouncilList(ForgivingPagination, LoginRequiredMixin, ListView):
     template_name = "evaluation/council_list.html"
     paginate_by = PAGE_SIZE
     context_object_name = "councils"

@@ -18,8 +18,10 @@ from django.views.generic import DetailView, ListView, View
 
 from ocop.downloads import file_response
 from ocop.models import AuditEntry
+from ocop.paging import ForgivingPagination
 from registry.enums import RegistrationKind
-from registry.models import Product, Registration
+from registry.models import District, Product, ProductSet, Registration
+from registry.permissions import is_province_wide
 
 from .. import services
 from ..enums import (
@@ -49,7 +51,11 @@ from .common import PAGE_SIZE, apply_to_form, report_refusal
 from .sheet import bands_json, js_messages, sheet_parts
 
 
-class DossierList(LoginRequiredMixin, ListView):
+class DossierList(ForgivingPagination, LoginRequiredMixin, ListView):
+    """The dossiers the user may see, filtered by state, year, district, overdue
+    assessment and name, with their total; one query for the rows, one for the
+    total, whatever their number."""
+
     template_name = "evaluation/dossier_list.html"
     paginate_by = PAGE_SIZE
     context_object_name = "dossiers"
@@ -68,6 +74,8 @@ class DossierList(LoginRequiredMixin, ListView):
             dossiers = dossiers.filter(state=get["state"])
         if get.get("year", "").isdigit():
             dossiers = dossiers.filter(programme_year__year=int(get["year"]))
+        if get.get("district", "").isdigit():
+            dossiers = dossiers.filter(registration__district_id=int(get["district"]))
         if get.get("overdue"):
             dossiers = dossiers.filter(overdue_assessments(date.today()))
         if get.get("q", "").strip():
@@ -84,6 +92,13 @@ class DossierList(LoginRequiredMixin, ListView):
         for dossier in context["dossiers"]:
             dossier.is_overdue = dossier.is_assessment_overdue(today)
         context["states"] = DossierState.choices
+        user = self.request.user
+        if is_province_wide(user):
+            # The districts' officers see their own district only: no choice.
+            districts = District.objects.order_by("code")
+            if not user.is_superuser:
+                districts = districts.filter(province_id=user.province_id)
+            context["districts"] = districts
         return context
 
 
@@ -153,6 +168,11 @@ class DossierDetail(LoginRequiredMixin, DetailView):
         is_editable = can_change and dossier.state in DOSSIER_EDITABLE_STATES
         assessment = getattr(dossier, "commune_assessment", None)
         suggestion = suggest_product_set(product.name)
+        proposed = (
+            ProductSet.objects.filter(number=suggestion.number).first()
+            if suggestion and not product.product_set_id
+            else None
+        )
         evaluations = list(
             with_result_visibility(dossier.evaluations.all(), user)
             .select_related("round", "tier", "rulebook", "sheet", "certifying_tier")
@@ -184,6 +204,9 @@ class DossierDetail(LoginRequiredMixin, DetailView):
             assessment=assessment,
             can_change=can_change,
             is_editable=is_editable,
+            # The product page's permission: a product's set is the product's.
+            can_confirm_product_set=dossier.state in DOSSIER_EDITABLE_STATES
+            and user.has_perm("registry.change_product", product),
             is_open=dossier.state in DOSSIER_OPEN_STATES,
             can_assess=user.has_perm("evaluation.assess_dossier", dossier),
             can_return=dossier.state in RETURNABLE_STATES
@@ -197,13 +220,13 @@ class DossierDetail(LoginRequiredMixin, DetailView):
             suggestion=suggestion,
             product_set_form=kwargs.get("product_set_form")
             or ProductSetForm(
-                initial={
-                    "product_set": product.product_set_id
-                    or (suggestion and suggestion.number)
-                }
+                initial={"product_set": product.product_set_id or proposed}
             ),
             assessment_form=kwargs.get("assessment_form")
-            or CommuneAssessmentForm(initial={"assessed_on": date.today()}),
+            or CommuneAssessmentForm(
+                initial={"assessed_on": date.today()},
+                received_on=dossier.received_on,
+            ),
             evidence_form=kwargs.get("evidence_form")
             or EvidenceForm(sheet=dossier.sheet),
             samples_form=kwargs.get("samples_form")
@@ -245,7 +268,7 @@ class DossierAction(LoginRequiredMixin, View):
             ),
             pk=pk,
         )
-        if not request.user.has_perm(self.permission, self.dossier):
+        if not self.allowed(request.user, self.dossier):
             raise PermissionDenied
         try:
             response = self.act(request, self.dossier)
@@ -253,6 +276,9 @@ class DossierAction(LoginRequiredMixin, View):
             report_refusal(request, error)
             response = None
         return response or redirect("evaluation:dossier-detail", pk=self.dossier.pk)
+
+    def allowed(self, user, dossier):
+        return user.has_perm(self.permission, dossier)
 
     def rerender(self, request, **forms):
         view = DossierDetail()
@@ -333,16 +359,25 @@ class DossierAssess(DossierFormAction):
     form_class, form_name = CommuneAssessmentForm, "assessment_form"
     success = gettext_lazy("Đã ghi đánh giá của xã.")
 
+    def make_form(self, request, dossier):
+        return CommuneAssessmentForm(request.POST, received_on=dossier.received_on)
+
     def apply(self, request, dossier, data):
         services.record_commune_assessment(dossier, request.user, **data)
 
 
 class DossierProductSet(DossierFormAction):
+    """The product's set, confirmed from its dossier: the product page's move,
+    under the product page's permission."""
+
     form_class, form_name = ProductSetForm, "product_set_form"
     success = gettext_lazy("Đã xác nhận bộ sản phẩm.")
     unchanged = gettext_lazy(
         "Bộ sản phẩm này đã được xác nhận từ trước: không có gì thay đổi."
     )
+
+    def allowed(self, user, dossier):
+        return user.has_perm("registry.change_product", dossier.registration.product)
 
     def apply(self, request, dossier, data):
         product = services.confirm_product_set(

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.generic import ListView, View
 
+from ocop.paging import ForgivingPagination
 from registry.permissions import visible_registrations
 
 from .. import services
@@ -28,7 +29,7 @@ def _count(queryset):
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
-class ProgrammeYearList(LoginRequiredMixin, ListView):
+class ProgrammeYearList(ForgivingPagination, LoginRequiredMixin, ListView):
     """The province's programme years with, within the user's area, how many
     registrations each has, how many of them have a dossier, and how many not.
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.generic import DetailView, ListView, View
 
+from ocop.paging import ForgivingPagination
 from registry.enums import Role
 from registry.permissions import visible_products
 
@@ -33,7 +34,7 @@ from .common import PAGE_SIZE, apply_to_form, error_messages, report_refusal
 WHOLE_PROVINCE = "province"
 
 
-class RoundList(LoginRequiredMixin, ListView):
+class RoundList(ForgivingPagination, LoginRequiredMixin, ListView):
     """The rounds the user may see, filtered by year, state, tier level and area."""
 
     template_name = "evaluation/round_list.html"
