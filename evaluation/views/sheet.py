@@ -131,6 +131,10 @@ def js_messages():
             ),
             "knockOut": _("Tiêu chí %(code)s đánh dấu loại: sản phẩm bị loại."),
             "missing": _("Còn %(count)s tiêu chí chưa chấm."),
+            "cannotSubmit": _(
+                "Chưa nộp được: còn %(count)s tiêu chí chưa chấm (đã đánh dấu đỏ). "
+                "Hãy chấm đủ rồi nộp lại."
+            ),
             "complete": _("Đã chấm đủ các tiêu chí."),
             "excluded": _("bị loại"),
         }

@@ -49,11 +49,21 @@
     return 1;
   }
 
+  // Set once a submission was stopped for unticked criteria: they stay marked
+  // until ticked.
+  let showMissing = false;
+
+  function setText(id, value) {
+    const element = document.getElementById(id);
+    if (element) element.textContent = value;
+  }
+
+  // Returns the rows of the criteria still to tick.
   function update() {
     const totals = { A: 0, B: 0, C: 0 };
     const cases = scoredCases();
     const unmet = { 3: [], 4: [], 5: [] };
-    let missing = 0;
+    const missingRows = [];
 
     rows.forEach((row) => {
       const points = chosen(row);
@@ -64,12 +74,15 @@
       const isOtherCase = group && scoredCase !== undefined &&
         scoredCase !== row.dataset.case;
       const isUnscoredCase = group && scoredCase === undefined;
+      let isMissing = false;
       if (points !== null) totals[row.dataset.part] += points;
       else if (!isOtherCase &&
                !(isUnscoredCase && firstCase(group) !== row.dataset.case)) {
-        missing += 1;
+        isMissing = true;
+        missingRows.push(row);
       }
       row.classList.toggle("table-success", points !== null);
+      row.classList.toggle("criterion-missing", showMissing && isMissing);
       if (isOtherCase || isUnscoredCase) return;
 
       // A minimum marked for N stars applies to N stars and above.
@@ -87,7 +100,8 @@
       const cell = document.getElementById("total-" + part);
       if (cell) cell.textContent = totals[part];
     });
-    document.getElementById("total-all").textContent = total;
+    setText("total-all", total);
+    setText("bar-total", total);
 
     const band = bandStars(total);
     let met = 2;
@@ -112,18 +126,49 @@
     let outcome = " ★";
     if (knockedOut.length) outcome = " → " + text.excluded;
     else if (stars !== band) outcome = " → " + stars + "★";
-    document.getElementById("scoring-stars").textContent =
-      format(text.band, { stars: band }) + outcome;
-    document.getElementById("scoring-progress").textContent = missing
-      ? format(text.missing, { count: missing })
+    setText("scoring-stars", format(text.band, { stars: band }) + outcome);
+    setText("bar-stars", knockedOut.length ? text.excluded : stars + "★");
+    const progress = missingRows.length
+      ? format(text.missing, { count: missingRows.length })
       : text.complete;
+    setText("scoring-progress", progress);
+    setText("bar-progress", progress);
     const list = document.getElementById("scoring-warnings");
     list.replaceChildren(...warnings.map((w) => {
       const item = document.createElement("li");
       item.textContent = "⚠ " + w;
       return item;
     }));
+    if (!missingRows.length) showRefusal("");
+    return missingRows;
   }
+
+  function showRefusal(message) {
+    form.querySelectorAll(".submit-refusal").forEach((element) => {
+      element.textContent = message;
+      element.hidden = !message;
+    });
+  }
+
+  // A sheet with criteria left is not sent (the server would refuse it): say how
+  // many, and take the member to the first one. A complete one is sent once
+  // confirmed, since a submitted sheet is locked.
+  form.addEventListener("click", (event) => {
+    const button = event.target.closest("button[name=action][value=submit]");
+    if (!button) return;
+    const missingRows = update();
+    if (missingRows.length) {
+      event.preventDefault();
+      showMissing = true;
+      update();
+      showRefusal(format(text.cannotSubmit, { count: missingRows.length }));
+      missingRows[0].scrollIntoView({ block: "center" });
+      const first = missingRows[0].querySelector("input.option");
+      if (first) first.focus({ preventScroll: true });
+      return;
+    }
+    if (!window.confirm(button.dataset.confirm)) event.preventDefault();
+  });
 
   function firstCase(group) {
     const row = rows.find((r) => r.dataset.group === group);
