@@ -44,6 +44,7 @@ from registry.permissions import (
 from .enums import SCORING_ROLES, CouncilRole, RoundState, TierKind, TierLevel
 from .models import (
     Certificate,
+    ConflictOfInterest,
     CouncilMembership,
     Dossier,
     Evaluation,
@@ -119,6 +120,38 @@ def visible_evaluations(user, queryset=None):
             round__state=RoundState.OPEN, round__council_id__in=member_council_ids(user)
         )
     return queryset.filter(dossier__in=visible_dossiers(user))
+
+
+def evaluations_to_score(user):
+    """What waits for a council member: the products of the open rounds of the
+    councils where they score, their own sheet not yet submitted, those they
+    declared a conflict on left out; soonest closing round first, in one query.
+
+    Each row says ``has_draft`` (a sheet saved, not submitted).
+    """
+    if not user.is_authenticated:
+        return Evaluation.objects.none()
+    own = MemberScore.objects.filter(evaluation=OuterRef("pk"), member=user)
+    recused = ConflictOfInterest.objects.filter(
+        council_id=OuterRef("round__council_id"),
+        dossier_id=OuterRef("dossier_id"),
+        member=user,
+    )
+    councils = CouncilMembership.objects.filter(
+        user=user, role__in=SCORING_ROLES
+    ).values("council_id")
+    return (
+        Evaluation.objects.filter(
+            round__state=RoundState.OPEN,
+            round__council_id__in=councils,
+            frozen_at__isnull=True,
+        )
+        .exclude(Exists(own.filter(submitted_at__isnull=False)))
+        .exclude(Exists(recused))
+        .annotate(has_draft=Exists(own))
+        .select_related("round", "dossier__registration__product__producer")
+        .order_by("round__closes_on", "round_id", "id")
+    )
 
 
 def visible_programme_years(user, queryset=None):

@@ -52,6 +52,11 @@ class HomeView(LoginRequiredMixin, TemplateView):
         )
         year = self.chosen_year(years)
         context.update(years=years, year=year)
+        if is_council_member(user):
+            # What waits for them comes first: the sheets they still have to fill.
+            from evaluation.permissions import evaluations_to_score
+
+            context["to_score"] = list(evaluations_to_score(user))
         if year is None:
             return context
 
