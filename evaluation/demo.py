@@ -75,10 +75,15 @@ def setup_demo_evaluation(province, admin_username="quantri"):
     corrected = apply_known_corrections(admin, product_sets)
 
     rulebook = rulebooks[DEMO_RULEBOOK]
+    # The province's OCOP office opens its year and the year's dossiers, as on the
+    # programme years page; the administrator only when that account is missing.
+    office = (
+        User.objects.filter(username=DEMO_STAFF, province=province).first() or admin
+    )
     programme = ProgrammeYear.objects.filter(province=province, year=DEMO_YEAR).first()
     if programme is None:
         programme = services.open_programme_year(
-            admin,
+            office,
             province=province,
             year=DEMO_YEAR,
             rulebook=rulebook,
@@ -100,9 +105,8 @@ def setup_demo_evaluation(province, admin_username="quantri"):
             rounds += _rounds(council, PROVINCE_ROUNDS, "cấp tỉnh")
 
     proposed = propose_product_sets(province)
-    # As the province's office does on the programme year's page.
     opened = services.open_dossiers(
-        programme, admin, Registration.objects.filter(province=province)
+        programme, office, Registration.objects.filter(province=province)
     )
     story = play_demo_story(province)
     # What the daily task would have done by now: the 2023 certificates ran 36 months.

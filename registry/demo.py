@@ -12,6 +12,15 @@ DEMO_ACCOUNTS = [
     ("huyen.tamduong", "Lò Văn Huyện", Role.DISTRICT_OFFICER, "106", None),
     ("huyen.thanhpho", "Trần Thị Thành", Role.DISTRICT_OFFICER, "105", None),
     ("xa.binhlu", "Giàng A Xã", Role.COMMUNE_OFFICER, "106", "Xã Bình Lư"),
+    # The communes whose dossiers the demo's story assesses and sends up (see
+    # evaluation.demo): each has its officer, who makes the commune's moves.
+    ("xa.tamduong", "Lò Thị Mai", Role.COMMUNE_OFFICER, "106", "Thị trấn Tam Đường"),
+    ("xa.banbo", "Tẩn Văn Chung", Role.COMMUNE_OFFICER, "106", "Xã Bản Bo"),
+    ("xa.hothau", "Chảo Thị Mẩy", Role.COMMUNE_OFFICER, "106", "Xã Hồ Thầu"),
+    ("xa.thensin", "Vàng A Sình", Role.COMMUNE_OFFICER, "106", "Xã Thèn Sin"),
+    ("xa.quyettien", "Đỗ Thị Hoa", Role.COMMUNE_OFFICER, "105", "Phường Quyết Tiến"),
+    ("xa.doanket", "Trần Văn Đoàn", Role.COMMUNE_OFFICER, "105", "Phường Đoàn Kết"),
+    ("xa.dongphong", "Lê Thị Phong", Role.COMMUNE_OFFICER, "105", "Phường Đông Phong"),
     ("hoidong1", "Phạm Văn Chủ Tịch", Role.COUNCIL_MEMBER, None, None),
     ("hoidong2", "Lê Thị Phó", Role.COUNCIL_MEMBER, None, None),
     ("hoidong3", "Hoàng Văn Ủy Viên", Role.COUNCIL_MEMBER, None, None),

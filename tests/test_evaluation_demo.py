@@ -38,6 +38,7 @@ from evaluation.sheets import sheet_spec
 from ocop.enums import DocumentKind, JobStatus
 from ocop.models import AuditEntry, Document, Job
 from registry.demo import create_demo_accounts
+from registry.enums import Role
 from registry.models import User
 from tests.factories_evaluation import load_sheets
 
@@ -293,6 +294,45 @@ def test_demo_is_built_through_the_workflow_with_its_documents(demo):
         DocumentKind.DECISION_ANNEX: 1,
         DocumentKind.ROUND_SUMMARY: 1,
     }
+
+
+def test_demo_moves_are_made_by_the_role_that_makes_them(demo):
+    """The district submits and puts into rounds, the commune assesses, sends up and
+    returns what is at the commune, the province's office opens the year."""
+    dossiers = {
+        str(d.pk): d
+        for d in Dossier.objects.select_related("registration", "current_tier")
+    }
+    commune_moves = Counter()
+    roles = Counter()
+    for entry in AuditEntry.objects.filter(
+        action__startswith="evaluation.dossier."
+    ).select_related("actor"):
+        actor, dossier = entry.actor, dossiers[entry.object_id]
+        roles[(entry.action, actor.role if actor else None)] += 1
+        if actor is not None and actor.role == Role.COMMUNE_OFFICER:
+            commune_moves[actor.commune_id == dossier.registration.commune_id] += 1
+        if actor is not None and actor.role == Role.DISTRICT_OFFICER:
+            assert actor.district_id == dossier.registration.district_id
+
+    assert dict(roles) == {
+        ("evaluation.dossier.created", Role.PROVINCE_STAFF): 105,
+        ("evaluation.dossier.self_assessed", Role.DISTRICT_OFFICER): 13,
+        ("evaluation.dossier.submitted", Role.DISTRICT_OFFICER): 19,
+        ("evaluation.dossier.assessed", Role.COMMUNE_OFFICER): 16,
+        ("evaluation.dossier.sent_up", Role.COMMUNE_OFFICER): 15,
+        ("evaluation.dossier.samples_received", Role.DISTRICT_OFFICER): 14,
+        ("evaluation.dossier.added_to_round", Role.DISTRICT_OFFICER): 13,
+        ("evaluation.dossier.ended", Role.COUNCIL_MEMBER): 1,
+        ("evaluation.dossier.referred", Role.DISTRICT_OFFICER): 2,
+        ("evaluation.dossier.certified", Role.DISTRICT_OFFICER): 4,
+        ("evaluation.dossier.returned", Role.DISTRICT_OFFICER): 1,
+        ("evaluation.dossier.returned", Role.COMMUNE_OFFICER): 1,
+    }
+    # Each commune's moves are made by that commune's officer.
+    assert commune_moves == {True: 32}
+    opened = AuditEntry.objects.get(action="evaluation.programme_year.opened")
+    assert opened.actor.username == "tinh"
 
 
 def _snapshot():
