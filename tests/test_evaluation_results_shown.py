@@ -86,7 +86,9 @@ def test_provisional_result_is_shown_to_a_member_who_has_submitted(client, meeti
         assert BLOCKED in part
         assert "Chủ tịch hội đồng chưa chấm điểm." in part
         assert MEMBER_HIDDEN not in part
-    assert f"{COMPUTED}— → Chuyển cấp trên)" in history_part(product)
+    # Computed while blocked: the log does not read as the result either.
+    assert f"{COMPUTED}bị chặn)" in history_part(product)
+    assert f"{COMPUTED}— → Chuyển cấp trên)" not in history_part(product)
 
 
 def test_provisional_result_is_shown_to_the_officer_who_manages_the_round(
