@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 PRODUCT_SET_NUMBERS = range(1, 27)
 PARTS = ("A", "B", "C")
@@ -130,8 +131,10 @@ def read_criteria_file(content, *, name, edition=""):
     if errors:
         shown = errors[:ERRORS_SHOWN]
         if len(errors) > ERRORS_SHOWN:
+            more = len(errors) - ERRORS_SHOWN
             shown.append(
-                _("… và %(count)s lỗi khác.") % {"count": len(errors) - ERRORS_SHOWN}
+                ngettext("… và %(count)s lỗi khác.", "… và %(count)s lỗi khác.", more)
+                % {"count": more}
             )
         raise CriteriaFileRefused(shown)
     return CriteriaFile(

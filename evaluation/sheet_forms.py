@@ -154,7 +154,7 @@ class SheetCorrectionForm(forms.Form):
                 continue
             new = cleaned[name]
             if new is None and option.points is not None:
-                self.add_error(name, _("Không xóa được điểm đã có; hãy ghi số điểm."))
+                self.add_error(name, _("Không xoá được điểm đã có; hãy ghi số điểm."))
             elif new is not None and new != option.points:
                 changes.append(
                     {"criterion": code, "option": option.order, "points": new}

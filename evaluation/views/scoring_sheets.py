@@ -26,6 +26,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.generic import DetailView, FormView, ListView, View
 from rules.contrib.views import PermissionRequiredMixin
 
@@ -412,9 +413,12 @@ class ScoringSheetCorrect(SheetManageMixin, View):
         else:
             messages.warning(
                 request,
-                _(
+                ngettext(
                     "Đã ghi phiên bản %(version)s. Phiếu còn %(count)s lỗi nên chưa "
-                    "chấm được."
+                    "chấm được.",
+                    "Đã ghi phiên bản %(version)s. Phiếu còn %(count)s lỗi nên chưa "
+                    "chấm được.",
+                    len(corrected.problems),
                 )
                 % {"version": corrected.version, "count": len(corrected.problems)},
             )
