@@ -337,6 +337,7 @@ def test_dossier_list_queries_do_not_grow_with_its_rows(client, staff):
         "evaluation:round-list",
         "evaluation:council-list",
         "evaluation:programme-year-list",
+        "evaluation:certificate-list",
     ],
 )
 @pytest.mark.parametrize("page", ["99", "abc"])

@@ -545,7 +545,7 @@ class ConflictDeclare(EvaluationAction):
         return _("Đã ghi khai báo xung đột lợi ích; bạn không chấm sản phẩm này.")
 
 
-class CertificateList(LoginRequiredMixin, ListView):
+class CertificateList(ForgivingPagination, LoginRequiredMixin, ListView):
     template_name = "evaluation/certificate_list.html"
     paginate_by = PAGE_SIZE
     context_object_name = "certificates"
