@@ -7,10 +7,11 @@ from fractions import Fraction
 import pytest
 
 from evaluation import scoring
-from evaluation.rulebooks import RULEBOOKS, STAR_BANDS
+from evaluation.rulebooks import read_rulebooks
 from evaluation.scoring import CouncilRules, CriterionSpec, OptionSpec, SheetSpec
 
-BANDS = tuple((b["stars"], b["min"]) for b in STAR_BANDS)
+RULEBOOKS = read_rulebooks()
+BANDS = tuple((b["stars"], b["min"]) for b in RULEBOOKS[0]["star_bands"])
 
 
 def options(start_id, *points_and_marks):
