@@ -749,6 +749,8 @@ class Evaluation(models.Model):
     the mean of the members' totals, rounded to two decimals. ``blocked_reasons``
     lists why the result cannot stand yet (spread, quorum). ``certifying_tier`` is
     the tier whose authority certifies the stars (it may be a lower tier than this).
+    A dossier rejected whole (``rejected_when``) gets no score and ends without a
+    certificate.
     """
 
     dossier = models.ForeignKey(
@@ -788,6 +790,19 @@ class Evaluation(models.Model):
         related_name="+",
     )
     precheck_at = models.DateTimeField(_("báo cáo lúc"), null=True, blank=True)
+    # The dossier rejected whole (hồ sơ bị loại): one of the sheet's
+    # ``dossier_rejected_when`` paragraphs, copied as it reads, and what was found.
+    rejected_when = models.TextField(_("hồ sơ bị loại khi"), blank=True)
+    rejection_detail = models.TextField(_("chi tiết việc loại hồ sơ"), blank=True)
+    rejected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người loại hồ sơ"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    rejected_at = models.DateTimeField(_("loại hồ sơ lúc"), null=True, blank=True)
     score = models.DecimalField(
         _("điểm"), max_digits=5, decimal_places=2, null=True, blank=True
     )
@@ -826,6 +841,11 @@ class Evaluation(models.Model):
     @property
     def is_frozen(self):
         return self.frozen_at is not None
+
+    @property
+    def is_rejected(self):
+        """The dossier was rejected whole: it ends without being scored."""
+        return self.rejected_at is not None
 
 
 class MemberScore(models.Model):
