@@ -102,6 +102,52 @@ class CertificateStatus(models.TextChoices):
     REVOKED = "revoked", pgettext_lazy("certificate status", "Đã thu hồi")
 
 
+class RevocationGround(models.TextChoices):
+    """The programme's grounds for revoking a certificate (thu hồi)."""
+
+    FORGED_DOSSIER = (
+        "forged_dossier",
+        pgettext_lazy("revocation ground", "Hồ sơ đánh giá giả mạo"),
+    )
+    CRITERIA_NOT_MET = (
+        "criteria_not_met",
+        pgettext_lazy(
+            "revocation ground", "Không còn đáp ứng tiêu chí sau khi kiểm tra"
+        ),
+    )
+    LAW_VIOLATION = (
+        "law_violation",
+        pgettext_lazy(
+            "revocation ground",
+            "Vi phạm pháp luật về chất lượng, an toàn thực phẩm, ghi nhãn hoặc sở "
+            "hữu trí tuệ",
+        ),
+    )
+    MARK_MISUSE = (
+        "mark_misuse",
+        pgettext_lazy("revocation ground", "Sử dụng sai biểu trưng OCOP"),
+    )
+    PRODUCTION_STOPPED = (
+        "production_stopped",
+        pgettext_lazy("revocation ground", "Ngừng sản xuất sản phẩm"),
+    )
+
+
+class FilingTiming(models.TextChoices):
+    """When a re-evaluation was filed, against the window before the certificate it
+    renews expires (see ``evaluation.renewal``)."""
+
+    NOT_FILED = "not_filed", pgettext_lazy("filing timing", "Chưa nộp")
+    EARLY = "early", pgettext_lazy("filing timing", "Nộp sớm hơn thời hạn")
+    IN_WINDOW = "in_window", pgettext_lazy("filing timing", "Nộp trong thời hạn")
+    LATE = "late", pgettext_lazy("filing timing", "Nộp muộn")
+    # Filed once even the 180 days after expiry had run out.
+    TOO_LATE = (
+        "too_late",
+        pgettext_lazy("filing timing", "Nộp sau thời gian gia hạn"),
+    )
+
+
 class Part(models.TextChoices):
     """The three parts of every scoring sheet, with their maxima in PART_MAXIMA."""
 

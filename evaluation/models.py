@@ -32,6 +32,7 @@ from .enums import (
     DossierState,
     Outcome,
     Part,
+    RevocationGround,
     RoundState,
     TierKind,
     TierLevel,
@@ -39,6 +40,14 @@ from .enums import (
 
 CERTIFICATE_VALIDITY_MONTHS = 36
 COMMUNE_ASSESSMENT_WORKING_DAYS = 15
+# A re-evaluation is filed 180 to 120 days before the certificate expires and
+# finished within 45 days; a late filer's certificate stays valid at most 180 days
+# past its expiry. A revocation follows its finding within 15 days.
+REEVALUATION_OPENS_DAYS = 180
+REEVALUATION_CLOSES_DAYS = 120
+REEVALUATION_FINISH_DAYS = 45
+GRACE_DAYS = 180
+REVOCATION_DAYS = 15
 
 
 class Rulebook(models.Model):
@@ -427,6 +436,9 @@ class Dossier(models.Model):
         related_name="+",
     )
     received_on = models.DateField(_("ngày xã nhận hồ sơ"), null=True, blank=True)
+    # The day of the first submission, kept when a returned dossier is resubmitted:
+    # a re-evaluation's window is judged by it.
+    filed_on = models.DateField(_("ngày nộp hồ sơ"), null=True, blank=True)
     returned_reason = models.TextField(_("lý do trả lại"), blank=True)
     created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
     updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
@@ -1001,7 +1013,10 @@ class MinistryResult(models.Model):
 class Certificate(models.Model):
     """An OCOP certificate (giấy chứng nhận): valid 36 months from issue.
 
-    The producer and product are copied as they were on the day of issue.
+    The producer and product are copied as they were on the day of issue. One
+    issued on paper before the system (``is_recorded_by_hand``) keeps its own
+    number, has no tier and perhaps no rulebook, and hangs on the registration that
+    renews or raises it (the registration it was issued for is not in the system).
     """
 
     number = models.CharField(_("số"), max_length=50, unique=True)
@@ -1027,11 +1042,18 @@ class Certificate(models.Model):
     tier = models.ForeignKey(
         Tier,
         verbose_name=_("cấp công nhận"),
+        null=True,
+        blank=True,
         on_delete=models.PROTECT,
         related_name="+",
     )
     rulebook = models.ForeignKey(
-        Rulebook, verbose_name=_("quy định"), on_delete=models.PROTECT, related_name="+"
+        Rulebook,
+        verbose_name=_("quy định"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     evaluation = models.ForeignKey(
         Evaluation,
@@ -1071,6 +1093,33 @@ class Certificate(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    revocation_ground = models.CharField(
+        _("căn cứ thu hồi"),
+        max_length=30,
+        choices=RevocationGround.choices,
+        blank=True,
+    )
+    revocation_found_on = models.DateField(
+        _("ngày phát hiện vi phạm"), null=True, blank=True
+    )
+    revocation_decision_number = models.CharField(
+        _("số quyết định thu hồi"), max_length=100, blank=True
+    )
+    revocation_decision_date = models.DateField(
+        _("ngày quyết định thu hồi"), null=True, blank=True
+    )
+    is_recorded_by_hand = models.BooleanField(
+        _("ghi nhận từ giấy cấp trước khi có phần mềm"), default=False
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người ghi nhận"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("ghi nhận lúc"), null=True, blank=True)
     follows = models.ForeignKey(
         "self",
         verbose_name=_("thay cho giấy chứng nhận"),
@@ -1098,5 +1147,51 @@ class Certificate(models.Model):
     def __str__(self):
         return f"{self.number} · {self.product_name} ({self.stars}★)"
 
+    def get_absolute_url(self):
+        return reverse("evaluation:certificate-detail", args=[self.pk])
+
     def is_valid_on(self, day):
         return self.status != CertificateStatus.REVOKED and day <= self.expires_on
+
+    def status_on(self, day):
+        """Revoked, expired (by its date, before the nightly run marks it) or
+        valid."""
+        if self.status == CertificateStatus.REVOKED:
+            return CertificateStatus.REVOKED
+        if self.status == CertificateStatus.EXPIRED or self.expires_on < day:
+            return CertificateStatus.EXPIRED
+        return CertificateStatus.VALID
+
+    @property
+    def reevaluation_opens_on(self):
+        """The first day a re-evaluation may be filed: 180 days before expiry."""
+        return self.expires_on - timedelta(days=REEVALUATION_OPENS_DAYS)
+
+    @property
+    def reevaluation_closes_on(self):
+        """The last day a re-evaluation is filed in time: 120 days before expiry."""
+        return self.expires_on - timedelta(days=REEVALUATION_CLOSES_DAYS)
+
+    @property
+    def grace_ends_on(self):
+        """The last day it stays valid for a re-evaluation filed late."""
+        return self.expires_on + timedelta(days=GRACE_DAYS)
+
+    def is_in_grace_on(self, day):
+        """Expired by its date, not revoked, within the 180 days after expiry."""
+        return (
+            self.status != CertificateStatus.REVOKED
+            and self.expires_on < day <= self.grace_ends_on
+        )
+
+    @property
+    def revocation_days(self):
+        """Days from the finding to the revoking decision, or None."""
+        if self.revocation_found_on is None or self.revocation_decision_date is None:
+            return None
+        return (self.revocation_decision_date - self.revocation_found_on).days
+
+    @property
+    def is_revocation_late(self):
+        days = self.revocation_days
+        return days is not None and days > REVOCATION_DAYS

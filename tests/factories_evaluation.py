@@ -195,14 +195,20 @@ def prepared_dossier(
     registration, officer, commune_officer, *, received_on=None, samples=5
 ):
     """A dossier submitted, assessed by the commune and sent up to the first council,
-    with its ``samples`` received (none for a tourism product)."""
+    with its ``samples`` received (none for a tourism product); an upgrade says
+    what changed before it is submitted."""
     from evaluation import services
+    from registry.enums import RegistrationKind
 
     product = registration.product
     if not product.is_product_set_confirmed:
         product.is_product_set_confirmed = True
         product.save(update_fields=["is_product_set_confirmed"])
     dossier = services.create_dossier(registration, officer)
+    if registration.kind == RegistrationKind.UPGRADE:
+        services.record_changes_since_last(
+            dossier, officer, "Bao bì và nhãn mới; thêm hai điểm bán ngoài tỉnh."
+        )
     services.submit_dossier(dossier, officer, received_on=received_on)
     services.record_commune_assessment(
         dossier,

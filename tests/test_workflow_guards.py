@@ -15,6 +15,7 @@ from evaluation.enums import (
     CouncilRole,
     DossierState,
     Outcome,
+    RevocationGround,
     RoundState,
 )
 from evaluation.models import Evaluation, MemberScore, ScoreCorrection
@@ -732,7 +733,13 @@ def test_certificate_is_numbered_valid_36_months_and_can_be_revoked(world):
     )
 
     services.revoke_certificate(
-        certificate, world.officer, "Ngừng sản xuất.", revoked_on=date(2024, 3, 1)
+        certificate,
+        world.officer,
+        "Ngừng sản xuất.",
+        ground=RevocationGround.PRODUCTION_STOPPED,
+        found_on=date(2024, 2, 20),
+        decision_number="30/QĐ-UBND",
+        decision_date=date(2024, 3, 1),
     )
     certificate.refresh_from_db()
     with pytest.raises(ValidationError) as error:

@@ -1,21 +1,26 @@
-"""Certificates: issuing, the Ministry's result, revoking and expiry."""
+"""Certificates: issuing, the Ministry's result, certificates issued on paper
+before the system, revoking and expiry."""
 
 import logging
 from dataclasses import dataclass, field
+from datetime import date
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ocop import audit
-from registry.models import Province
+from registry.enums import FIRST_PROGRAMME_YEAR, RegistrationKind
+from registry.models import Product, Province
 
 from .. import scoring
 from ..enums import (
+    DOSSIER_OPEN_STATES,
     CertificateStatus,
     DossierState,
     Outcome,
+    RevocationGround,
     RoundState,
     TierKind,
     TierLevel,
@@ -29,7 +34,9 @@ from ..models import (
     add_months,
 )
 from ._helpers import (
+    FOLLOWING_KINDS,
     _area_name,
+    _future_date_error,
     _locked,
     _require_past_date,
     _require_state,
@@ -51,7 +58,10 @@ def next_certificate_number(province, year):
     # for the rows being added elsewhere that merely refer to the province.
     Province.objects.select_for_update(no_key=True).get(pk=province.pk)
     suffix = f"/{year}/OCOP-{province.code}"
-    count = Certificate.objects.filter(number__endswith=suffix).count()
+    # A number typed from a paper certificate is not one of the sequence's.
+    count = Certificate.objects.filter(
+        number__endswith=suffix, is_recorded_by_hand=False
+    ).count()
     number = count + 1
     while Certificate.objects.filter(number=f"{number:04d}{suffix}").exists():
         number += 1
@@ -317,22 +327,70 @@ def record_ministry_result(
 
 
 @transaction.atomic
-def revoke_certificate(certificate, actor, reason, *, revoked_on=None):
-    """Revoke a certificate (thu hồi), keeping the reason.
+def revoke_certificate(
+    certificate,
+    actor,
+    reason,
+    *,
+    ground=None,
+    found_on=None,
+    decision_number="",
+    decision_date=None,
+):
+    """Revoke a certificate (thu hồi) on one of the programme's grounds.
 
+    ``reason`` is the detail of the finding; ``found_on`` the day it was found,
+    ``decision_number`` and ``decision_date`` the revoking decision, whose date is
+    the day of revocation. A decision more than 15 days after the finding is
+    recorded and shown late, not refused. An already revoked certificate is refused
+    before anything else is checked.
     Side effects: an audit entry ``evaluation.certificate.revoked``.
     """
-    reason = _require_text(reason, "reason", _("Cần ghi lý do thu hồi."))
     certificate = _locked(Certificate, certificate)
     if certificate.status == CertificateStatus.REVOKED:
         raise ValidationError(_("Giấy chứng nhận đã bị thu hồi."))
+    errors = {}
+    if ground not in RevocationGround.values:
+        errors["ground"] = _("Cần chọn căn cứ thu hồi.")
+    if not (reason or "").strip():
+        errors["reason"] = _("Cần ghi rõ nội dung vi phạm hoặc lý do thu hồi.")
+    if not (decision_number or "").strip():
+        errors["decision_number"] = _("Cần số quyết định thu hồi.")
+    found_error = _date_error(found_on, _("Cần ngày phát hiện.")) or (
+        _before_issue_error(found_on, certificate)
+    )
+    if found_error:
+        errors["found_on"] = found_error
+    decision_error = _date_error(decision_date, _("Cần ngày quyết định thu hồi."))
+    if not (decision_error or found_error) and decision_date < found_on:
+        decision_error = _(
+            "Quyết định thu hồi không được trước ngày phát hiện (%(found)s)."
+        ) % {"found": f"{found_on:%d/%m/%Y}"}
+    if decision_error:
+        errors["decision_date"] = decision_error
+    if errors:
+        raise ValidationError(errors)
+
     previous = certificate.status
     certificate.status = CertificateStatus.REVOKED
-    certificate.revoked_on = revoked_on or timezone.localdate()
-    certificate.revoked_reason = reason
+    certificate.revoked_on = decision_date
+    certificate.revoked_reason = reason.strip()
     certificate.revoked_by = actor
+    certificate.revocation_ground = ground
+    certificate.revocation_found_on = found_on
+    certificate.revocation_decision_number = decision_number.strip()
+    certificate.revocation_decision_date = decision_date
     certificate.save(
-        update_fields=["status", "revoked_on", "revoked_reason", "revoked_by"]
+        update_fields=[
+            "status",
+            "revoked_on",
+            "revoked_reason",
+            "revoked_by",
+            "revocation_ground",
+            "revocation_found_on",
+            "revocation_decision_number",
+            "revocation_decision_date",
+        ]
     )
     audit.record(
         actor,
@@ -340,9 +398,255 @@ def revoke_certificate(certificate, actor, reason, *, revoked_on=None):
         certificate,
         from_state=previous,
         to_state=certificate.status,
-        reason=reason,
+        reason=certificate.revoked_reason,
+        data={
+            "ground": ground,
+            "found_on": found_on.isoformat(),
+            "decision": certificate.revocation_decision_number,
+            "decision_date": decision_date.isoformat(),
+            "days_after_finding": certificate.revocation_days,
+        },
+    )
+    transaction.on_commit(
+        lambda: logger.info("Certificate %s revoked", certificate.number)
     )
     return certificate
+
+
+def _date_error(value, required_message):
+    if value is None:
+        return required_message
+    return _future_date_error(value)
+
+
+def _before_issue_error(value, certificate):
+    if value is not None and value < certificate.issued_on:
+        return _("Ngày không được trước ngày cấp giấy chứng nhận (%(issued)s).") % {
+            "issued": f"{certificate.issued_on:%d/%m/%Y}"
+        }
+    return None
+
+
+# The programme began in 2018: a certificate dated earlier is a typing slip.
+FIRST_CERTIFICATE_DAY = date(FIRST_PROGRAMME_YEAR, 1, 1)
+
+
+def registration_for_earlier_certificate(product):
+    """The registration a certificate issued before the system hangs on: the
+    product's latest re-evaluation or upgrade, else its latest registration."""
+    registrations = product.registrations.select_related("province", "district")
+    return (
+        registrations.filter(kind__in=FOLLOWING_KINDS).order_by("-year").first()
+        or registrations.order_by("-year").first()
+    )
+
+
+def _earlier_certificate_errors(
+    registration,
+    *,
+    number,
+    stars,
+    issuing_authority,
+    decision_number,
+    decision_date,
+    issued_on,
+):
+    errors = {}
+    if not number:
+        errors["number"] = _("Cần số giấy chứng nhận.")
+    elif Certificate.objects.filter(number__iexact=number).exists():
+        errors["number"] = _("Đã có giấy chứng nhận số %(number)s.") % {
+            "number": number
+        }
+    stars_error = _earlier_stars_error(registration, stars)
+    if stars_error:
+        errors["stars"] = stars_error
+    if not issuing_authority:
+        errors["issuing_authority"] = _("Cần cơ quan công nhận.")
+    if not decision_number:
+        errors["decision_number"] = _("Cần số quyết định công nhận.")
+    dates = {"decision_date": decision_date}
+    # Left empty, the issue day is the decision's, and so are its errors.
+    if issued_on is not None:
+        dates["issued_on"] = issued_on
+    for field_name, day in dates.items():
+        message = _date_error(day, _("Cần ngày quyết định công nhận."))
+        if not message and day < FIRST_CERTIFICATE_DAY:
+            message = _("Chương trình OCOP bắt đầu năm %(year)s: ngày này sớm hơn.") % {
+                "year": FIRST_PROGRAMME_YEAR
+            }
+        if message:
+            errors[field_name] = message
+    dates_given = issued_on and not errors.keys() & dates.keys()
+    if dates_given and issued_on < decision_date:
+        errors["issued_on"] = _(
+            "Ngày cấp không được trước ngày quyết định công nhận (%(day)s)."
+        ) % {"day": f"{decision_date:%d/%m/%Y}"}
+    return errors
+
+
+def _earlier_stars_error(registration, stars):
+    """3 to 5 stars, those the re-evaluation or upgrade registration names."""
+    if stars not in (3, 4, 5):
+        return _("Giấy chứng nhận OCOP có hạng từ 3 đến 5 sao.")
+    previous = registration.previous_stars
+    if registration.kind in FOLLOWING_KINDS and previous and stars != previous:
+        return _(
+            "Đăng ký %(kind)s năm %(year)s ghi sản phẩm đạt %(previous)s sao, "
+            "giấy chứng nhận ghi %(stars)s sao: hãy đối chiếu lại; nếu đăng ký ghi "
+            "sai, sửa đăng ký trước."
+        ) % {
+            "kind": registration.get_kind_display().lower(),
+            "year": registration.year,
+            "previous": previous,
+            "stars": stars,
+        }
+    if registration.kind == RegistrationKind.UPGRADE and stars == 5:
+        return _("Sản phẩm 5 sao không thể nâng hạng thêm.")
+    return None
+
+
+def _earlier_certificate_warnings(registration, decision_date):
+    """What is worth a second look but not a refusal."""
+    year = registration.previous_year
+    if registration.kind in FOLLOWING_KINDS and year and year != decision_date.year:
+        return [
+            _(
+                "Đăng ký năm %(year)s ghi năm đạt sao là %(previous)s, quyết định "
+                "công nhận ký năm %(decision)s: hãy kiểm tra lại."
+            )
+            % {
+                "year": registration.year,
+                "previous": year,
+                "decision": decision_date.year,
+            }
+        ]
+    return []
+
+
+@transaction.atomic
+def record_earlier_certificate(
+    product,
+    actor,
+    *,
+    number,
+    stars,
+    issuing_authority,
+    decision_number,
+    decision_date,
+    issued_on=None,
+    rulebook=None,
+):
+    """Record a certificate issued on paper before the system, as it reads.
+
+    It keeps its own number (not the system's sequence), expires 36 months from
+    issue like the others (already expired if that day has passed), is marked as
+    recorded by hand with who and when, and hangs on
+    ``registration_for_earlier_certificate``. Its stars must be the previous stars
+    a re-evaluation or upgrade registration names. The product's open
+    re-evaluation and upgrade dossiers that follow no certificate then follow it.
+    The returned certificate's ``warnings`` lists what deserves a second look
+    and ``dossiers_linked`` how many dossiers now follow it.
+    Side effects: an audit entry ``evaluation.certificate.recorded``; per dossier
+    linked, ``evaluation.dossier.follows_linked``.
+    """
+    product = _locked(Product, product)
+    registration = registration_for_earlier_certificate(product)
+    if registration is None:
+        raise ValidationError(
+            _("Sản phẩm chưa có đăng ký nào để gắn giấy chứng nhận vào.")
+        )
+    number = (number or "").strip()
+    issuing_authority = (issuing_authority or "").strip()
+    decision_number = (decision_number or "").strip()
+    errors = _earlier_certificate_errors(
+        registration,
+        number=number,
+        stars=stars,
+        issuing_authority=issuing_authority,
+        decision_number=decision_number,
+        decision_date=decision_date,
+        issued_on=issued_on,
+    )
+    if errors:
+        raise ValidationError(errors)
+
+    issued_on = issued_on or decision_date
+    expires_on = add_months(issued_on, CERTIFICATE_VALIDITY_MONTHS)
+    is_expired = expires_on < timezone.localdate()
+    producer = product.producer
+    try:
+        with transaction.atomic():
+            certificate = Certificate.objects.create(
+                number=number,
+                registration=registration,
+                product=product,
+                product_name=product.name,
+                producer_name=producer.name,
+                producer_address=producer.address,
+                stars=stars,
+                rulebook=rulebook,
+                issuing_authority=issuing_authority,
+                decision_number=decision_number,
+                decision_date=decision_date,
+                issued_on=issued_on,
+                expires_on=expires_on,
+                status=CertificateStatus.EXPIRED
+                if is_expired
+                else CertificateStatus.VALID,
+                is_recorded_by_hand=True,
+                recorded_by=actor,
+                recorded_at=timezone.now(),
+            )
+    except IntegrityError:
+        # Another person recorded the same number a moment ago.
+        raise ValidationError(
+            {"number": _("Đã có giấy chứng nhận số %(number)s.") % {"number": number}}
+        ) from None
+    audit.record(
+        actor,
+        "evaluation.certificate.recorded",
+        certificate,
+        to_state=certificate.status,
+        data={
+            "stars": stars,
+            "decision": decision_number,
+            "issued_on": issued_on.isoformat(),
+            "registration": registration.pk,
+        },
+    )
+    certificate.dossiers_linked = _link_following_dossiers(certificate, actor)
+    certificate.warnings = _earlier_certificate_warnings(registration, decision_date)
+    transaction.on_commit(
+        lambda: logger.info(
+            "Certificate %s recorded by hand for product %s", number, product.pk
+        )
+    )
+    return certificate
+
+
+def _link_following_dossiers(certificate, actor):
+    """The product's open re-evaluation and upgrade dossiers of a year from the
+    certificate's on, without a certificate to follow, now follow this one."""
+    dossiers = Dossier.objects.select_for_update().filter(
+        registration__product_id=certificate.product_id,
+        registration__kind__in=FOLLOWING_KINDS,
+        registration__year__gte=certificate.issued_on.year,
+        state__in=DOSSIER_OPEN_STATES,
+        follows__isnull=True,
+    )
+    count = 0
+    for dossier in dossiers.order_by("id"):
+        dossier.follows = certificate
+        dossier.save(update_fields=["follows", "updated_at"])
+        audit.record(
+            actor,
+            "evaluation.dossier.follows_linked",
+            dossier,
+            data={"certificate": certificate.number},
+        )
+        count += 1
+    return count
 
 
 @transaction.atomic

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ocop import audit
+from registry.enums import RegistrationKind
 
 from .. import scoring
 from ..enums import (
@@ -131,7 +132,9 @@ def save_self_assessment(dossier, actor, selections):
 def submit_dossier(dossier, actor, *, received_on=None):
     """A district or commune officer submits the dossier to the commune.
 
-    The commune's 15 working days run from ``received_on`` (today by default).
+    The commune's 15 working days run from ``received_on`` (today by default),
+    which is also the day the dossier is filed (``filed_on``, kept ever after). An
+    upgrade is refused until it says what changed since the last evaluation.
     Side effects: an audit entry ``evaluation.dossier.submitted``.
     """
     dossier = _locked(Dossier, dossier)
@@ -141,6 +144,7 @@ def submit_dossier(dossier, actor, *, received_on=None):
         raise ValidationError(
             _("Cần xác nhận bộ sản phẩm của sản phẩm trước khi nộp hồ sơ.")
         )
+    _require_changes_of_upgrade(dossier)
     if dossier.sheet_id is None:
         dossier.sheet = scoring_sheet_for(product.product_set, dossier.rulebook)
 
@@ -149,6 +153,7 @@ def submit_dossier(dossier, actor, *, received_on=None):
     dossier.submitted_at = timezone.now()
     dossier.submitted_by = actor
     dossier.received_on = received_on or timezone.localdate()
+    dossier.filed_on = dossier.filed_on or dossier.received_on
     dossier.save(
         update_fields=[
             "state",
@@ -156,6 +161,7 @@ def submit_dossier(dossier, actor, *, received_on=None):
             "submitted_at",
             "submitted_by",
             "received_on",
+            "filed_on",
             "updated_at",
         ]
     )
@@ -166,6 +172,48 @@ def submit_dossier(dossier, actor, *, received_on=None):
         from_state=previous,
         to_state=dossier.state,
     )
+    return dossier
+
+
+def _require_changes_of_upgrade(dossier):
+    """An upgrade dossier says what changed since the last evaluation."""
+    is_upgrade = dossier.registration.kind == RegistrationKind.UPGRADE
+    if is_upgrade and not dossier.changes_since_last.strip():
+        raise ValidationError({"changes_since_last": _changes_required()})
+
+
+def _changes_required():
+    return _(
+        "Hồ sơ nâng hạng cần ghi những gì đã thay đổi từ lần đánh giá trước (sản "
+        "phẩm, bao bì, chất lượng, thị trường…) trước khi nộp."
+    )
+
+
+@transaction.atomic
+def record_changes_since_last(dossier, actor, text):
+    """Keep what changed since the last evaluation, on an upgrade or a
+    re-evaluation dossier still being drafted or returned; required of an upgrade.
+
+    The same text again changes nothing and is not recorded; the returned dossier's
+    ``changes_changed`` says which.
+    Side effects: an audit entry ``evaluation.dossier.changes_recorded``.
+    """
+    text = (text or "").strip()
+    dossier = _locked(Dossier, dossier)
+    _require_state(dossier, *DOSSIER_EDITABLE_STATES)
+    kind = dossier.registration.kind
+    if kind not in FOLLOWING_KINDS:
+        raise ValidationError(
+            _("Chỉ hồ sơ đánh giá lại hoặc nâng hạng ghi thay đổi từ lần trước.")
+        )
+    if kind == RegistrationKind.UPGRADE and not text:
+        raise ValidationError({"changes_since_last": _changes_required()})
+    dossier.changes_changed = dossier.changes_since_last != text
+    if not dossier.changes_changed:
+        return dossier
+    dossier.changes_since_last = text
+    dossier.save(update_fields=["changes_since_last", "updated_at"])
+    audit.record(actor, "evaluation.dossier.changes_recorded", dossier)
     return dossier
 
 
@@ -222,6 +270,7 @@ def resubmit_dossier(dossier, actor, *, received_on=None):
     """
     dossier = _locked(Dossier, dossier)
     _require_state(dossier, DossierState.RETURNED)
+    _require_changes_of_upgrade(dossier)
     assessed = CommuneAssessment.objects.filter(dossier=dossier).exists()
     at_commune = is_at_commune_stage(dossier)
     if not at_commune:

@@ -25,6 +25,11 @@ SENTENCES = {
     "evaluation.certificate.issued": _("Cấp giấy chứng nhận"),
     "evaluation.certificate.revoked": _("Thu hồi giấy chứng nhận"),
     "evaluation.certificate.expired": _("Giấy chứng nhận hết hiệu lực"),
+    "evaluation.certificate.recorded": _(
+        "Ghi nhận giấy chứng nhận cấp trước khi có phần mềm"
+    ),
+    "evaluation.dossier.follows_linked": _("Gắn hồ sơ với giấy chứng nhận trước"),
+    "evaluation.dossier.changes_recorded": _("Ghi thay đổi từ lần đánh giá trước"),
     "evaluation.sheet.loaded": _("Nạp phiếu chấm từ tệp tiêu chí"),
     "evaluation.sheet.corrected": _("Hiệu chỉnh phiếu chấm thành phiên bản mới"),
     "registry.product.product_set_confirmed": _("Xác nhận bộ sản phẩm"),
