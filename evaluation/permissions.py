@@ -38,6 +38,7 @@ from registry.permissions import (
     is_commune_officer,
     is_council_member,
     is_district_officer,
+    is_in_area,
     is_province_wide,
 )
 
@@ -416,3 +417,10 @@ rules.add_perm(
 # signed in reads them, their checks and their versions; administrators import and
 # correct them (manage_sheets).
 rules.add_perm("evaluation.view_sheets", rules.is_authenticated)
+
+# A certificate issued on paper before the system is recorded on its product's
+# page by the province, or by the district officer of a product of the district.
+rules.add_perm(
+    "evaluation.record_earlier_certificate",
+    is_province_wide | (is_district_officer & is_in_area),
+)

@@ -97,6 +97,21 @@ urlpatterns = [
     ),
     path("giay-chung-nhan/", views.CertificateList.as_view(), name="certificate-list"),
     path(
+        "giay-chung-nhan/<int:pk>/",
+        views.CertificateDetail.as_view(),
+        name="certificate-detail",
+    ),
+    path(
+        "giay-chung-nhan/<int:pk>/thu-hoi/",
+        views.CertificateRevoke.as_view(),
+        name="certificate-revoke",
+    ),
+    path(
+        "san-pham/<int:pk>/giay-chung-nhan-truoc/",
+        views.EarlierCertificateRecord.as_view(),
+        name="earlier-certificate-record",
+    ),
+    path(
         "nam-chuong-trinh/",
         views.ProgrammeYearList.as_view(),
         name="programme-year-list",

@@ -321,7 +321,7 @@ class Verification(TemplateView):
 
     def get_context_data(self, **kwargs):
         from evaluation.documents.verification import product_id_from_token
-        from evaluation.enums import CertificateStatus
+        from evaluation.enums import DOSSIER_OPEN_STATES, CertificateStatus
         from evaluation.models import Certificate
 
         context = super().get_context_data(**kwargs)
@@ -338,18 +338,22 @@ class Verification(TemplateView):
         if certificate is None:
             raise Http404(_("Không có giấy chứng nhận này."))
         today = timezone.localdate()
-        if certificate.status == CertificateStatus.REVOKED:
-            status = CertificateStatus.REVOKED
-        elif certificate.status == CertificateStatus.EXPIRED or (
-            certificate.expires_on < today
-        ):
-            status = CertificateStatus.EXPIRED
-        else:
-            status = CertificateStatus.VALID
+        status = certificate.status_on(today)
+        newer = certificate.followed_by.order_by("-issued_on").first()
+        # Expired, but its product filed a re-evaluation (late): it holds until
+        # the result, at most 180 days past expiry.
+        is_in_grace = (
+            newer is None
+            and certificate.is_in_grace_on(today)
+            and certificate.following_dossiers.filter(
+                state__in=DOSSIER_OPEN_STATES, filed_on__isnull=False
+            ).exists()
+        )
         context.update(
             certificate=certificate,
             status=status,
             status_label=CertificateStatus(status).label,
-            newer=certificate.followed_by.order_by("-issued_on").first(),
+            newer=newer,
+            is_in_grace=is_in_grace,
         )
         return context

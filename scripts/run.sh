@@ -13,6 +13,15 @@ if [ -z "${OCOP_PUBLIC_BASE_URL:-}" ]; then
   fi
   export OCOP_PUBLIC_BASE_URL="http://${host}:${addr##*:}"
 fi
+# The product as its users see it: its own error pages, not Django's debug pages.
+export DJANGO_DEBUG=${DJANGO_DEBUG:-false}
+export DJANGO_STATIC_MANIFEST=${DJANGO_STATIC_MANIFEST:-false}
+if [ -z "${DJANGO_ALLOWED_HOSTS:-}" ]; then
+  case "${addr%:*}" in
+    0.0.0.0) export DJANGO_ALLOWED_HOSTS='*' ;;
+    *) export DJANGO_ALLOWED_HOSTS="localhost,127.0.0.1,${addr%:*}" ;;
+  esac
+fi
 .venv/bin/python manage.py migrate --noinput -v0
 .venv/bin/python manage.py setup_demo
 echo

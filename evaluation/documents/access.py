@@ -3,7 +3,9 @@
 Anyone who sees a certificate sees the link to its PDF when they may download that
 PDF (``ocop.permissions.visible_documents``). Making one is for those who make
 documents: the province's staff for all their province's certificates, a district
-officer for those of its own district's rounds (as for a whole decision).
+officer for those of its own district's rounds (as for a whole decision). A
+certificate issued on paper before the system and recorded by hand is never printed
+here.
 """
 
 from django.db.models import (
@@ -25,7 +27,9 @@ from ..permissions import visible_certificates
 
 def makeable_certificates(user, queryset=None):
     """The certificates whose PDF ``user`` may have made."""
-    certificates = visible_certificates(user, queryset)
+    certificates = visible_certificates(user, queryset).filter(
+        is_recorded_by_hand=False
+    )
     if not user.has_perm("ocop.start_document_jobs"):
         return certificates.none()
     if is_district_officer(user):
@@ -59,7 +63,9 @@ def with_documents(certificates, user):
             output_field=BooleanField(),
         )
     else:
-        makeable = Value(True)
+        makeable = ExpressionWrapper(
+            Q(is_recorded_by_hand=False), output_field=BooleanField()
+        )
     return certificates.annotate(
         document_id=Subquery(latest), can_make_document=makeable
     )

@@ -86,7 +86,10 @@ def decision_certificates(decision_number, province_id=None, district_id=None):
     """The certificates of a decision; two provinces may use the same number, and
     so may two districts' People's Committees (``district_id`` keeps to the
     certificates of that district's rounds)."""
-    certificates = Certificate.objects.filter(decision_number=decision_number)
+    # A certificate recorded from paper is not printed again, nor its decision.
+    certificates = Certificate.objects.filter(
+        decision_number=decision_number, is_recorded_by_hand=False
+    )
     if province_id is not None:
         certificates = certificates.filter(registration__province_id=province_id)
     if district_id is not None:
@@ -132,7 +135,8 @@ def decisions(queryset=None):
     """One row per decision: number, date, authority, how many certificates."""
     queryset = Certificate.objects.all() if queryset is None else queryset
     return (
-        queryset.values("decision_number")
+        queryset.filter(is_recorded_by_hand=False)
+        .values("decision_number")
         .annotate(
             decision_date=Max("decision_date"),
             issuing_authority=Min("issuing_authority"),

@@ -1,5 +1,10 @@
 """The evaluation pages, one module per area of the workflow."""
 
+from .certificates import (
+    CertificateDetail,
+    CertificateRevoke,
+    EarlierCertificateRecord,
+)
 from .councils import CouncilAddMember, CouncilCreate, CouncilDetail, CouncilList
 from .dossiers import (
     DossierAssess,
@@ -41,7 +46,9 @@ from .scoring_sheets import (
 )
 
 __all__ = [
+    "CertificateDetail",
     "CertificateList",
+    "CertificateRevoke",
     "ConflictDeclare",
     "CouncilAddMember",
     "CouncilCreate",
@@ -59,6 +66,7 @@ __all__ = [
     "DossierSelfAssessment",
     "DossierSendUp",
     "DossierSubmit",
+    "EarlierCertificateRecord",
     "EvaluationPrecheck",
     "EvaluationScore",
     "EvidenceDownload",

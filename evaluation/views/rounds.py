@@ -1,6 +1,8 @@
 """Rounds and their results: the products in a round, the members' totals, the
 average and stars, and the chair's and the officers' moves on the round."""
 
+from datetime import date
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,7 +20,14 @@ from registry.enums import Role
 from registry.permissions import visible_products
 
 from .. import services
-from ..enums import SCORING_ROLES, CouncilRole, DossierState, RoundState, TierLevel
+from ..enums import (
+    SCORING_ROLES,
+    CertificateStatus,
+    CouncilRole,
+    DossierState,
+    RoundState,
+    TierLevel,
+)
 from ..forms import CertifyForm, PrecheckForm, ReasonForm, RoundForm
 from ..models import ConflictOfInterest, Council, MemberScore, ScoreCorrection
 from ..permissions import (
@@ -28,6 +37,7 @@ from ..permissions import (
     visible_evaluations,
     visible_rounds,
 )
+from .certificates import state_q, with_state
 from .common import PAGE_SIZE, apply_to_form, error_messages, report_refusal
 
 # The area filter's value for the rounds of a whole province (no district).
@@ -546,22 +556,31 @@ class ConflictDeclare(EvaluationAction):
 
 
 class CertificateList(ForgivingPagination, LoginRequiredMixin, ListView):
+    """The certificates the user may see, filtered by number or name, stars and
+    state today (in force, expired, revoked)."""
+
     template_name = "evaluation/certificate_list.html"
     paginate_by = PAGE_SIZE
     context_object_name = "certificates"
 
     def get_queryset(self):
         user = self.request.user
-        certificates = (
+        today = date.today()
+        certificates = with_state(
             visible_certificates(user)
             .select_related("tier", "rulebook")
             .annotate(
                 is_product_openable=can_open(visible_products, user, "product_id")
-            )
+            ),
+            today,
         )
         stars = self.request.GET.get("stars", "")
         if stars.isdigit():
             certificates = certificates.filter(stars=int(stars))
+        if self.request.GET.get("state") in CertificateStatus.values:
+            certificates = certificates.filter(
+                state_q(self.request.GET["state"], today)
+            )
         q = self.request.GET.get("q", "").strip()
         if q:
             certificates = certificates.filter(product_name__icontains=q) | (
@@ -571,3 +590,8 @@ class CertificateList(ForgivingPagination, LoginRequiredMixin, ListView):
         from ..documents.access import with_documents
 
         return with_documents(certificates, user).order_by("-issued_on", "number")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["states"] = CertificateStatus.choices
+        return context

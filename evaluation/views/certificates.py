@@ -1,0 +1,207 @@
+"""Certificates: a certificate's page with its history and the province's revoke
+form, the state each one is in, and recording on a product's page a certificate
+issued on paper before the system."""
+
+from datetime import date, timedelta
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Q,
+    Value,
+    When,
+)
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.generic import DetailView, View
+
+from ocop.models import AuditEntry
+from registry.permissions import visible_products
+from registry.views import ProductDetail
+
+from .. import services
+from ..certificate_forms import EarlierCertificateForm, RevokeForm
+from ..enums import DOSSIER_OPEN_STATES, CertificateStatus
+from ..models import GRACE_DAYS, REVOCATION_DAYS, Certificate, Dossier
+from ..permissions import can_open, visible_certificates, visible_dossiers
+from .common import apply_to_form
+
+
+def state_q(state, today):
+    """The ``Q`` over ``Certificate`` of those in a state on ``today``: in force
+    and expired by their dates (before the nightly run marks them), or revoked."""
+    revoked = Q(status=CertificateStatus.REVOKED)
+    expired = Q(status=CertificateStatus.EXPIRED) | Q(expires_on__lt=today)
+    return {
+        CertificateStatus.VALID: ~revoked & ~expired,
+        CertificateStatus.EXPIRED: ~revoked & expired,
+        CertificateStatus.REVOKED: revoked,
+    }[state]
+
+
+def with_state(certificates, today):
+    """Annotate ``state`` (as ``state_q`` says), ``is_in_grace`` (expired within
+    the 180 days a re-evaluation filed late keeps it valid, and not replaced by a
+    newer certificate) and ``is_reevaluated`` (an open re-evaluation or upgrade
+    dossier follows it), in the list's own query."""
+    replaced = Certificate.objects.filter(follows=OuterRef("pk"))
+    following = Dossier.objects.filter(
+        follows=OuterRef("pk"), state__in=DOSSIER_OPEN_STATES
+    )
+    return certificates.annotate(
+        state=Case(
+            When(state_q(CertificateStatus.REVOKED, today), then=Value("revoked")),
+            When(state_q(CertificateStatus.EXPIRED, today), then=Value("expired")),
+            default=Value("valid"),
+            output_field=CharField(),
+        ),
+        is_in_grace=ExpressionWrapper(
+            state_q(CertificateStatus.EXPIRED, today)
+            & Q(expires_on__gte=today - timedelta(days=GRACE_DAYS))
+            & ~Exists(replaced),
+            output_field=BooleanField(),
+        ),
+        is_reevaluated=Exists(following),
+    )
+
+
+class CertificateDetail(LoginRequiredMixin, DetailView):
+    """A certificate as its holder and the programme office read it: its terms,
+    its state today (a grace after expiry, a re-evaluation's window), what it
+    follows and what follows it, its history, and for the province's staff the
+    revoke form."""
+
+    template_name = "evaluation/certificate_detail.html"
+    context_object_name = "certificate"
+
+    def get_queryset(self):
+        return visible_certificates(self.request.user).select_related(
+            "product", "registration", "rulebook", "tier", "follows", "recorded_by"
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user, certificate = self.request.user, self.object
+        today = date.today()
+        state = certificate.status_on(today)
+        context.update(
+            state=state,
+            state_label=CertificateStatus(state).label,
+            is_in_grace=certificate.is_in_grace_on(today)
+            and not certificate.followed_by.exists(),
+            is_product_openable=visible_products(user)
+            .filter(pk=certificate.product_id)
+            .exists(),
+            newer=list(certificate.followed_by.order_by("issued_on", "id")),
+            dossiers=certificate.following_dossiers.select_related(
+                "registration", "programme_year"
+            )
+            .annotate(is_openable=can_open(visible_dossiers, user))
+            .order_by("-programme_year__year", "id"),
+            history=AuditEntry.objects.filter(
+                content_type=ContentType.objects.get_for_model(Certificate),
+                object_id=str(certificate.pk),
+            )
+            .select_related("actor")
+            .order_by("-created_at", "-id"),
+            can_revoke=state != CertificateStatus.REVOKED
+            and user.has_perm("evaluation.revoke_certificate", certificate),
+            revoke_form=kwargs.get("revoke_form") or RevokeForm(),
+            revocation_days=REVOCATION_DAYS,
+        )
+        return context
+
+
+class CertificateRevoke(LoginRequiredMixin, View):
+    """The province's staff revoke a certificate; a refusal comes back on its page
+    at the field, with what was typed kept."""
+
+    def post(self, request, pk):
+        certificate = get_object_or_404(visible_certificates(request.user), pk=pk)
+        if not request.user.has_perm("evaluation.revoke_certificate", certificate):
+            raise PermissionDenied
+        form = RevokeForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.revoke_certificate(
+                    certificate,
+                    request.user,
+                    data["reason"],
+                    ground=data["ground"],
+                    found_on=data["found_on"],
+                    decision_number=data["decision_number"],
+                    decision_date=data["decision_date"],
+                )
+            except ValidationError as error:
+                apply_to_form(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("Đã thu hồi giấy chứng nhận %(number)s.")
+                    % {"number": certificate.number},
+                )
+                return redirect(certificate.get_absolute_url())
+        view = CertificateDetail()
+        view.setup(request, pk=pk)
+        view.object = view.get_object()
+        context = view.get_context_data(object=view.object, revoke_form=form)
+        return TemplateResponse(request, view.template_name, context, status=400)
+
+
+class EarlierCertificateRecord(LoginRequiredMixin, View):
+    """Record, on a product's page, a certificate issued on paper before the
+    system; a refusal comes back on the product's page at the field."""
+
+    def post(self, request, pk):
+        product = get_object_or_404(visible_products(request.user), pk=pk)
+        if not request.user.has_perm("evaluation.record_earlier_certificate", product):
+            raise PermissionDenied
+        form = EarlierCertificateForm(request.POST)
+        if form.is_valid():
+            try:
+                certificate = services.record_earlier_certificate(
+                    product, request.user, **form.cleaned_data
+                )
+            except ValidationError as error:
+                apply_to_form(form, error)
+            else:
+                say_recorded(request, certificate)
+                return redirect(product.get_absolute_url() + "#earlier-certificate")
+        view = ProductDetail()
+        view.setup(request, pk=product.pk)
+        view.object = view.get_object()
+        context = view.get_context_data(
+            object=view.object, earlier_certificate_form=form
+        )
+        return TemplateResponse(request, view.template_name, context, status=400)
+
+
+def say_recorded(request, certificate):
+    message = _(
+        "Đã ghi nhận giấy chứng nhận %(number)s (%(stars)s sao), hết hạn ngày "
+        "%(expires)s."
+    ) % {
+        "number": certificate.number,
+        "stars": certificate.stars,
+        "expires": f"{certificate.expires_on:%d/%m/%Y}",
+    }
+    if certificate.dossiers_linked:
+        message += " " + ngettext(
+            "%(count)s hồ sơ đánh giá lại hoặc nâng hạng đang mở nay theo giấy này.",
+            "%(count)s hồ sơ đánh giá lại hoặc nâng hạng đang mở nay theo giấy này.",
+            certificate.dossiers_linked,
+        ) % {"count": certificate.dossiers_linked}
+    messages.success(request, message)
+    for warning in certificate.warnings:
+        messages.warning(request, warning)
