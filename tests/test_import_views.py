@@ -157,6 +157,24 @@ def test_import_of_the_same_file_again_shows_all_unchanged(staff_client):
     )
 
 
+def test_import_of_the_same_file_for_another_year_says_it_creates_that_year(
+    staff_client,
+):
+    _upload(staff_client)
+    first = ImportBatch.objects.get()
+    staff_client.post(reverse("registry:import-commit", args=[first.pk]))
+
+    _upload(staff_client, year="2024")
+    second = ImportBatch.objects.exclude(pk=first.pk).get()
+
+    assert second.preview["counts"]["registrations"]["created"] == 105
+    message = second.preview["issues"][0]["message"]
+    assert message.startswith("Tệp này đã được ghi cho năm 2023 lúc ")
+    assert message.endswith(
+        "; lần này là năm 2024, nên các đăng ký năm 2024 được tạo mới."
+    )
+
+
 def test_import_year_override_from_the_form(staff_client):
     _upload(staff_client, year="2024")
     batch = ImportBatch.objects.get()

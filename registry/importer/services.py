@@ -119,22 +119,20 @@ def preview_batch(batch, year=None, progress=None):
         .first()
     )
     if earlier:
+        when = timezone.localtime(earlier.committed_at).strftime("%d/%m/%Y %H:%M")
+        if earlier.year == plan.year:
+            message = _(
+                "Tệp này đã được ghi vào cơ sở dữ liệu lúc %(when)s; ghi lại "
+                "sẽ không thay đổi gì nếu dữ liệu chưa bị sửa."
+            ) % {"when": when}
+        else:
+            message = _(
+                "Tệp này đã được ghi cho năm %(earlier)s lúc %(when)s; lần này là "
+                "năm %(year)s, nên các đăng ký năm %(year)s được tạo mới."
+            ) % {"earlier": earlier.year, "when": when, "year": plan.year}
         preview["issues"].insert(
             0,
-            {
-                "level": WARNING,
-                "sheet": "",
-                "row": None,
-                "message": _(
-                    "Tệp này đã được ghi vào cơ sở dữ liệu lúc %(when)s; ghi lại "
-                    "sẽ không thay đổi gì nếu dữ liệu chưa bị sửa."
-                )
-                % {
-                    "when": timezone.localtime(earlier.committed_at).strftime(
-                        "%d/%m/%Y %H:%M"
-                    )
-                },
-            },
+            {"level": WARNING, "sheet": "", "row": None, "message": message},
         )
         preview["warnings"] += 1
     batch.preview = preview
