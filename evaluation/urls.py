@@ -132,6 +132,11 @@ urlpatterns = [
         "phieu-cham/<int:pk>/", views.ScoringSheetDetail.as_view(), name="sheet-detail"
     ),
     path(
+        "ho-so/<int:pk>/thay-doi/",
+        views.DossierChanges.as_view(),
+        name="dossier-changes",
+    ),
+    path(
         "phieu-cham/<int:pk>/hieu-chinh/",
         views.ScoringSheetCorrect.as_view(),
         name="sheet-correct",

@@ -39,7 +39,7 @@ from ocop.enums import DocumentKind, JobStatus
 from ocop.models import AuditEntry, Document, Job
 from registry.demo import create_demo_accounts
 from registry.enums import Role
-from registry.models import User
+from registry.models import ImportBatch, User
 from tests.factories_evaluation import load_sheets
 
 
@@ -333,6 +333,9 @@ def test_demo_moves_are_made_by_the_role_that_makes_them(demo):
     assert commune_moves == {True: 32}
     opened = AuditEntry.objects.get(action="evaluation.programme_year.opened")
     assert opened.actor.username == "tinh"
+    imported = ImportBatch.objects.get()
+    committed = AuditEntry.objects.get(action="registry.import.committed")
+    assert (imported.created_by.username, committed.actor.username) == ("tinh", "tinh")
 
 
 def _snapshot():

@@ -24,6 +24,7 @@ from registry.models import District, Product, ProductSet, Registration
 from registry.permissions import is_province_wide
 
 from .. import services
+from ..certificate_forms import ChangesSinceLastForm
 from ..enums import (
     DOSSIER_EDITABLE_STATES,
     DOSSIER_OPEN_STATES,
@@ -45,6 +46,7 @@ from ..permissions import (
     visible_rounds,
     with_result_visibility,
 )
+from ..renewal import reevaluation_timing
 from ..services.dossiers import RETURNABLE_STATES
 from ..suggest import suggest_product_set
 from .common import PAGE_SIZE, apply_to_form, report_refusal
@@ -251,12 +253,34 @@ class DossierDetail(LoginRequiredMixin, DetailView):
         )
         if dossier.sheet_id:
             context["parts"] = sheet_parts(dossier.sheet, dossier.self_assessment)
+        context.update(self.following_context(dossier, user, kwargs))
             context["bands_json"] = bands_json(dossier.rulebook)
             context["messages_json"] = js_messages()
         return context
 
 
 class DossierAction(LoginRequiredMixin, View):
+    @staticmethod
+    def following_context(dossier, user, kwargs):
+        """What a re-evaluation or upgrade shows: the certificate it follows (or
+        that it has none yet, and where to record one), a re-evaluation's window,
+        and what an upgrade says changed."""
+        registration = dossier.registration
+        if registration.kind not in services.FOLLOWING_KINDS:
+            return {"is_following_kind": False}
+        product = registration.product
+        return {
+            "is_following_kind": True,
+            "is_upgrade": registration.kind == RegistrationKind.UPGRADE,
+            "timing": reevaluation_timing(dossier),
+            "can_record_earlier": dossier.follows_id is None
+            and user.has_perm("evaluation.record_earlier_certificate", product),
+            "changes_form": kwargs.get("changes_form")
+            or ChangesSinceLastForm(
+                initial={"changes_since_last": dossier.changes_since_last}
+            ),
+        }
+
     """A POST that moves a dossier through a service, then back to its page."""
 
     permission = "evaluation.change_dossier"
@@ -324,13 +348,46 @@ class DossierFormAction(DossierAction):
 class DossierSubmit(DossierAction):
     permission = "evaluation.submit_dossier"
 
+    """Submit the draft; an upgrade that does not say what changed comes back
+    refused at that field."""
+
     def act(self, request, dossier):
-        services.submit_dossier(dossier, request.user)
+        try:
+            services.submit_dossier(dossier, request.user)
+        except ValidationError as error:
+            return refused_at_changes(self, request, dossier, error)
         messages.success(request, _("Đã nộp hồ sơ lên xã."))
 
 
 class DossierReturn(DossierFormAction):
     permission = "evaluation.return_dossier"
+def refused_at_changes(action, request, dossier, error):
+    """A refusal about what changed since the last evaluation is shown at that
+    field of the dossier's page; any other is raised on."""
+    if "changes_since_last" not in getattr(error, "error_dict", {}):
+        raise error
+    form = ChangesSinceLastForm({"changes_since_last": dossier.changes_since_last})
+    form.is_valid()
+    apply_to_form(form, error)
+    return action.rerender(request, changes_form=form)
+
+
+class DossierChanges(DossierFormAction):
+    """What an upgrade (or a re-evaluation) says changed since the last
+    evaluation."""
+
+    form_class, form_name = ChangesSinceLastForm, "changes_form"
+    success = gettext_lazy("Đã ghi thay đổi từ lần đánh giá trước.")
+    unchanged = gettext_lazy(
+        "Nội dung thay đổi giống lần ghi trước: không có gì thay đổi."
+    )
+
+    def apply(self, request, dossier, data):
+        return services.record_changes_since_last(
+            dossier, request.user, data["changes_since_last"]
+        ).changes_changed
+
+
     form_class, form_name = ReturnForm, "reason_form"
     success = gettext_lazy("Đã trả lại hồ sơ để bổ sung.")
 
@@ -342,7 +399,10 @@ class DossierResubmit(DossierAction):
     permission = "evaluation.submit_dossier"
 
     def act(self, request, dossier):
-        services.resubmit_dossier(dossier, request.user)
+        try:
+            services.resubmit_dossier(dossier, request.user)
+        except ValidationError as error:
+            return refused_at_changes(self, request, dossier, error)
         messages.success(request, _("Đã nộp lại hồ sơ."))
 
 

@@ -227,8 +227,9 @@ def commit_batch(batch, user=None, progress=None):
     return batch.summary
 
 
-def import_once(path, province, year=None):
-    """Import and commit ``path`` unless the same file was committed before.
+def import_once(path, province, year=None, user=None):
+    """Import and commit ``path`` as ``user`` unless the same file was committed
+    before.
 
     Returns the committed batch's summary, or ``None`` when it was already imported
     (or refused, or has errors: the batch records why).
@@ -240,8 +241,10 @@ def import_once(path, province, year=None):
             province=province, sha256=digest, status=ImportStatus.COMMITTED
         ).exists():
             return None
-        batch = record_batch(handle, name=path.name, province=province, year=year)
+        batch = record_batch(
+            handle, name=path.name, province=province, user=user, year=year
+        )
     preview = preview_batch(batch, year=year)
     if batch.status != ImportStatus.PREVIEWED or preview["errors"]:
         return None
-    return commit_batch(batch)
+    return commit_batch(batch, user=user)

@@ -31,7 +31,10 @@ class Command(BaseCommand):
 
         registration_list = settings.BASE_DIR / "fixtures" / REGISTRATION_LIST
         province = Province.objects.get(code=settings.OCOP_PROVINCE_CODES[0])
-        summary = import_once(registration_list, province, year=2023)
+        accounts = create_demo_accounts(settings.OCOP_PROVINCE_CODES[0])
+        # The province's office imports its list, as it does on the import page.
+        office = next(user for user in accounts if user.username == "tinh")
+        summary = import_once(registration_list, province, year=2023, user=office)
         if summary is None:
             self.stdout.write(f"Danh sách đăng ký 2023: đã nhập trước đó ({province}).")
         else:
@@ -41,7 +44,6 @@ class Command(BaseCommand):
                 f"{counts['products']} sản phẩm, {counts['producers']} chủ thể mới."
             )
 
-        accounts = create_demo_accounts(settings.OCOP_PROVINCE_CODES[0])
         started = time.monotonic()
         evaluation = setup_demo_evaluation(province)
         seconds = time.monotonic() - started
