@@ -251,15 +251,13 @@ class DossierDetail(LoginRequiredMixin, DetailView):
             .order_by("-id"),
             is_overdue=dossier.is_assessment_overdue(),
         )
+        context.update(self.following_context(dossier, user, kwargs))
         if dossier.sheet_id:
             context["parts"] = sheet_parts(dossier.sheet, dossier.self_assessment)
-        context.update(self.following_context(dossier, user, kwargs))
             context["bands_json"] = bands_json(dossier.rulebook)
             context["messages_json"] = js_messages()
         return context
 
-
-class DossierAction(LoginRequiredMixin, View):
     @staticmethod
     def following_context(dossier, user, kwargs):
         """What a re-evaluation or upgrade shows: the certificate it follows (or
@@ -281,6 +279,8 @@ class DossierAction(LoginRequiredMixin, View):
             ),
         }
 
+
+class DossierAction(LoginRequiredMixin, View):
     """A POST that moves a dossier through a service, then back to its page."""
 
     permission = "evaluation.change_dossier"
@@ -346,10 +346,10 @@ class DossierFormAction(DossierAction):
 
 
 class DossierSubmit(DossierAction):
-    permission = "evaluation.submit_dossier"
-
     """Submit the draft; an upgrade that does not say what changed comes back
     refused at that field."""
+
+    permission = "evaluation.submit_dossier"
 
     def act(self, request, dossier):
         try:
@@ -359,8 +359,6 @@ class DossierSubmit(DossierAction):
         messages.success(request, _("Đã nộp hồ sơ lên xã."))
 
 
-class DossierReturn(DossierFormAction):
-    permission = "evaluation.return_dossier"
 def refused_at_changes(action, request, dossier, error):
     """A refusal about what changed since the last evaluation is shown at that
     field of the dossier's page; any other is raised on."""
@@ -388,6 +386,8 @@ class DossierChanges(DossierFormAction):
         ).changes_changed
 
 
+class DossierReturn(DossierFormAction):
+    permission = "evaluation.return_dossier"
     form_class, form_name = ReturnForm, "reason_form"
     success = gettext_lazy("Đã trả lại hồ sơ để bổ sung.")
 
