@@ -112,6 +112,11 @@ urlpatterns = [
         name="earlier-certificate-record",
     ),
     path(
+        "ho-so/<int:pk>/thay-doi/",
+        views.DossierChanges.as_view(),
+        name="dossier-changes",
+    ),
+    path(
         "nam-chuong-trinh/",
         views.ProgrammeYearList.as_view(),
         name="programme-year-list",
@@ -130,11 +135,6 @@ urlpatterns = [
     ),
     path(
         "phieu-cham/<int:pk>/", views.ScoringSheetDetail.as_view(), name="sheet-detail"
-    ),
-    path(
-        "ho-so/<int:pk>/thay-doi/",
-        views.DossierChanges.as_view(),
-        name="dossier-changes",
     ),
     path(
         "phieu-cham/<int:pk>/hieu-chinh/",

@@ -8,6 +8,7 @@ from .certificates import (
 from .councils import CouncilAddMember, CouncilCreate, CouncilDetail, CouncilList
 from .dossiers import (
     DossierAssess,
+    DossierChanges,
     DossierDetail,
     DossierEvidence,
     DossierList,
@@ -16,7 +17,6 @@ from .dossiers import (
     DossierResubmit,
     DossierReturn,
     DossierSamples,
-    DossierChanges,
     DossierSelfAssessment,
     DossierSendUp,
     DossierSubmit,
@@ -56,6 +56,7 @@ __all__ = [
     "CouncilDetail",
     "CouncilList",
     "DossierAssess",
+    "DossierChanges",
     "DossierDetail",
     "DossierEvidence",
     "DossierList",
@@ -68,7 +69,6 @@ __all__ = [
     "DossierSendUp",
     "DossierSubmit",
     "EarlierCertificateRecord",
-    "DossierChanges",
     "EvaluationPrecheck",
     "EvaluationScore",
     "EvidenceDownload",
