@@ -7,11 +7,18 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from registry.enums import FIRST_PROGRAMME_YEAR, last_programme_year
-from registry.models import District, ProductSet, Province
+from registry.models import ProductSet, Province
 
 from . import uploads
 from .enums import SAMPLES_MAX, CouncilRole
-from .models import CommuneAssessment, Council, Criterion, Dossier, Rulebook
+from .models import (
+    CommuneAssessment,
+    Council,
+    CouncilMembership,
+    Criterion,
+    Dossier,
+    Rulebook,
+)
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 EVIDENCE_TYPES = {
@@ -217,18 +224,34 @@ class RoundForm(BootstrapMixin, forms.Form):
 
 
 class CouncilForm(BootstrapMixin, forms.ModelForm):
+    """A new council: the tiers and districts offered are those the user may set
+    up councils for (a district officer: their district's tier and district)."""
+
     class Meta:
         model = Council
         fields = ["tier", "district", "year", "name", "decision_reference"]
+        error_messages = {
+            "tier": {
+                "required": _("Cần chọn cấp đánh giá của hội đồng."),
+                "invalid_choice": _(
+                    "Cấp này không có trong danh sách hội đồng bạn được thành lập."
+                ),
+            },
+            "district": {
+                "invalid_choice": _(
+                    "Huyện này không có trong danh sách hội đồng bạn được thành lập."
+                )
+            },
+            "year": {"required": _("Cần năm của hội đồng.")},
+            "name": {"required": _("Cần đặt tên hội đồng.")},
+        }
 
-    def __init__(self, *args, tiers=None, province=None, **kwargs):
+    def __init__(self, *args, tiers=None, districts=None, **kwargs):
         super().__init__(*args, **kwargs)
         if tiers is not None:
             self.fields["tier"].queryset = tiers
-        if province is not None:
-            self.fields["district"].queryset = District.objects.filter(
-                province=province
-            )
+        if districts is not None:
+            self.fields["district"].queryset = districts
 
 
 class DecisionForm(BootstrapMixin, forms.Form):
@@ -258,6 +281,55 @@ class MinistryResultForm(DecisionForm):
 class PrecheckForm(BootstrapMixin, forms.Form):
     report = forms.CharField(
         label=_("Báo cáo của tổ tư vấn"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class MemberRoleForm(BootstrapMixin, forms.Form):
+    """A member's new role; the chair names who takes the chair (``new_chair``)."""
+
+    role = forms.ChoiceField(
+        label=_("Vai trò"),
+        choices=CouncilRole.choices,
+        error_messages={"invalid_choice": _("Cần chọn một vai trò trong hội đồng.")},
+    )
+    new_chair = forms.ModelChoiceField(
+        label=_("Người nhận vai trò Chủ tịch"),
+        queryset=CouncilMembership.objects.none(),
+        required=False,
+        empty_label=_("— Chọn thành viên —"),
+        error_messages={
+            "invalid_choice": _(
+                "Người nhận vai trò Chủ tịch phải là một thành viên khác của hội đồng."
+            )
+        },
+    )
+
+    def __init__(self, *args, membership, **kwargs):
+        # Each member's form on the council page needs ids of its own.
+        kwargs.setdefault("auto_id", f"id_m{membership.pk}_%s")
+        kwargs.setdefault("initial", {"role": membership.role})
+        super().__init__(*args, **kwargs)
+        self.membership = membership
+        if membership.role == CouncilRole.CHAIR:
+            self.fields["new_chair"].queryset = (
+                CouncilMembership.objects.filter(council_id=membership.council_id)
+                .exclude(pk=membership.pk)
+                .select_related("user")
+                .order_by("id")
+            )
+            self.fields["new_chair"].label_from_instance = lambda m: str(m.user)
+        else:
+            del self.fields["new_chair"]
+
+
+class CouncilDecisionForm(BootstrapMixin, forms.Form):
+    decision_reference = forms.CharField(
+        label=_("Quyết định thành lập"),
+        max_length=200,
+        help_text=_("Ví dụ: Quyết định số 1234/QĐ-UBND ngày 15/3/2023 của UBND huyện."),
+        error_messages={
+            "required": _("Cần ghi số và ngày của quyết định thành lập hội đồng.")
+        },
     )
 
 

@@ -11,6 +11,9 @@
   closed: a member sees it only once their own sheet is in, like the others'
   scores; someone outside the council sees it on the pages of rounds they may
   open. Once the round is closed it is shown to whoever may see the dossier.
+- Province staff set up and manage (members, roles, the founding decision) every
+  council of the province; a district officer those of their own district, at a
+  tier whose councils are the districts' (148/QĐ-TTg).
 - Province staff open the province's programme years; they and district officers
   open the dossiers of a year's registrations, each within their own area.
 - A dossier is returned for more information by the role of the stage it is at: the
@@ -371,6 +374,28 @@ def is_programme_in_province(user, obj):
     return obj is None or user.is_superuser or obj.province_id == user.province_id
 
 
+@rules.predicate
+def is_council_in_province(user, obj):
+    return obj is None or user.is_superuser or obj.province_id == user.province_id
+
+
+@rules.predicate
+def is_council_of_my_district(user, obj):
+    """A council of the user's district, at a tier whose councils are the
+    districts' (148/QĐ-TTg: the tier after the commune)."""
+    return (
+        obj is not None
+        and bool(user.district_id)
+        and obj.district_id == user.district_id
+        and obj.tier.level == TierLevel.DISTRICT
+    )
+
+
+@rules.predicate
+def has_district(user):
+    return bool(user.district_id)
+
+
 province_on_dossier = is_province_wide & is_in_province
 officer_on_dossier = (is_district_officer & is_dossier_district) | (
     is_commune_officer & is_dossier_commune
@@ -392,6 +417,11 @@ can_return_dossier = (
 )
 can_assess_dossier = province_on_dossier | (is_commune_officer & is_dossier_commune)
 can_manage_round = province_on_round | (is_district_officer & is_round_of_my_district)
+# Province staff manage every council of the province; a district officer sets up
+# and manages their own district's councils, where the rulebook has them.
+can_manage_council = (is_province_wide & is_council_in_province) | (
+    is_district_officer & is_council_of_my_district
+)
 can_view_round = can_manage_round | is_round_member
 
 rules.add_perm("evaluation.view_dossier", can_view_dossier)
@@ -401,6 +431,10 @@ rules.add_perm("evaluation.return_dossier", can_return_dossier)
 rules.add_perm("evaluation.assess_dossier", can_assess_dossier)
 rules.add_perm("evaluation.view_round", can_view_round)
 rules.add_perm("evaluation.manage_round", can_manage_round)
+rules.add_perm(
+    "evaluation.add_council", is_province_wide | (is_district_officer & has_district)
+)
+rules.add_perm("evaluation.manage_council", can_manage_council)
 rules.add_perm("evaluation.score_evaluation", is_scoring_member)
 rules.add_perm("evaluation.precheck_evaluation", is_advisor_or_chair)
 rules.add_perm("evaluation.correct_score", is_council_chair)

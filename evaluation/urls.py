@@ -95,6 +95,21 @@ urlpatterns = [
         views.CouncilAddMember.as_view(),
         name="council-add-member",
     ),
+    path(
+        "hoi-dong/<int:pk>/thanh-vien/<int:member_pk>/vai-tro/",
+        views.CouncilMemberRole.as_view(),
+        name="council-member-role",
+    ),
+    path(
+        "hoi-dong/<int:pk>/thanh-vien/<int:member_pk>/xoa/",
+        views.CouncilMemberRemove.as_view(),
+        name="council-member-remove",
+    ),
+    path(
+        "hoi-dong/<int:pk>/quyet-dinh/",
+        views.CouncilDecision.as_view(),
+        name="council-decision",
+    ),
     path("giay-chung-nhan/", views.CertificateList.as_view(), name="certificate-list"),
     path(
         "giay-chung-nhan/<int:pk>/",

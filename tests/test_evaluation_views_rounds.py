@@ -246,12 +246,20 @@ def test_province_staff_sets_up_a_council_and_appoints_its_chair(client, staff):
     assert "Hội đồng đã có Chủ tịch." in second.content.decode()
 
 
-def test_district_officer_cannot_set_up_a_council(client, meeting):
+def test_district_officer_cannot_set_up_a_province_council(client, meeting):
+    province_tier = meeting.programme.rulebook.tiers.get(order=3)
     client.force_login(meeting.officer)
 
-    response = client.post(reverse("evaluation:council-create"), {})
+    response = client.post(
+        reverse("evaluation:council-create"),
+        {"tier": province_tier.pk, "year": 2023, "name": "Hội đồng OCOP tỉnh 2023"},
+    )
 
-    assert response.status_code == 403
+    assert response.status_code == 400
+    assert response.context["form"].errors == {
+        "tier": ["Cấp này không có trong danh sách hội đồng bạn được thành lập."]
+    }
+    assert list(Council.objects.all()) == [meeting.council]
 
 
 def test_province_staff_records_the_ministry_result(client, meeting, staff):

@@ -12,6 +12,7 @@ from ocop import audit
 
 from ..enums import (
     SAMPLES_REQUIRED,
+    SCORING_ROLES,
     CouncilRole,
     DossierState,
     RoundState,
@@ -34,6 +35,7 @@ from ._helpers import (
     membership,
     scoring_sheet_for,
 )
+from .results import compute_result
 
 
 @transaction.atomic
@@ -78,9 +80,259 @@ def add_council_member(council, actor, user, role):
         actor,
         "evaluation.council.member_added",
         council,
-        data={"user": user.pk, "role": role},
+        to_state=role,
+        data={"user": user.pk, "user_name": str(user), "role": role},
     )
+    _recompute_open_results(council, actor)
     return member
+
+
+def _submitted_in_open_round(council, user):
+    """A sheet ``user`` has submitted in one of the council's open rounds, or None."""
+    return (
+        MemberScore.objects.filter(
+            member=user,
+            submitted_at__isnull=False,
+            evaluation__round__council=council,
+            evaluation__round__state=RoundState.OPEN,
+        )
+        .select_related("evaluation__round")
+        .order_by("evaluation__round__closes_on", "id")
+        .first()
+    )
+
+
+def _locked_membership(council, member):
+    gone = _("Người này không còn là thành viên hội đồng.")
+    try:
+        return (
+            CouncilMembership.objects.select_for_update(of=("self",))
+            .select_related("user")
+            .get(pk=member.pk, council=council)
+        )
+    except CouncilMembership.DoesNotExist:
+        raise ValidationError(gone) from None
+
+
+def _successor(council, chair, new_chair, message):
+    """The member who takes the chair from ``chair``: ``new_chair``, another member
+    of the council; ``message`` says why one is needed when none is named."""
+    if new_chair is None:
+        raise ValidationError({"new_chair": message % {"name": chair.user}})
+    if new_chair.pk == chair.pk or new_chair.council_id != council.pk:
+        raise ValidationError(
+            {
+                "new_chair": _(
+                    "Người nhận vai trò Chủ tịch phải là một thành viên khác của "
+                    "hội đồng."
+                )
+            }
+        )
+    return _locked_membership(council, new_chair)
+
+
+def _record_role(actor, council, member, before):
+    audit.record(
+        actor,
+        "evaluation.council.role_changed",
+        council,
+        from_state=before,
+        to_state=member.role,
+        data={
+            "user": member.user_id,
+            "user_name": str(member.user),
+            "from": before,
+            "to": member.role,
+        },
+    )
+
+
+def _drop_drafts(council, user):
+    """Delete the unsubmitted sheets of ``user`` in the council's open rounds: a
+    person who no longer scores there leaves no half-filled sheet behind."""
+    deleted, _rows = MemberScore.objects.filter(
+        member=user,
+        submitted_at__isnull=True,
+        evaluation__round__council=council,
+        evaluation__round__state=RoundState.OPEN,
+    ).delete()
+    return deleted
+
+
+def _recompute_open_results(council, actor):
+    """Compute again the provisional results of the council's open rounds: the
+    quorum and the chair's sheet depend on who sits on the council."""
+    for evaluation in Evaluation.objects.filter(
+        round__council=council,
+        round__state=RoundState.OPEN,
+        computed_at__isnull=False,
+        frozen_at__isnull=True,
+        rejected_at__isnull=True,
+    ).order_by("id"):
+        compute_result(evaluation, actor)
+
+
+@transaction.atomic
+def remove_council_member(council, actor, member, *, new_chair=None):
+    """Take a person off a council.
+
+    Refused for someone whose sheet is in for one of the council's open rounds (they
+    leave once it closes), and for the chair unless ``new_chair``, another member,
+    takes the chair in the same move.
+    Side effects: their unsubmitted drafts in the council's open rounds are
+    deleted; audit entries ``evaluation.council.member_removed`` and, for the new
+    chair, ``evaluation.council.role_changed``; the provisional results of the
+    council's open rounds are computed again.
+    """
+    council = _locked(Council, council)
+    member = _locked_membership(council, member)
+    submitted = _submitted_in_open_round(council, member.user)
+    if submitted is not None:
+        raise ValidationError(
+            _(
+                "%(name)s đã nộp phiếu chấm trong đợt đang mở “%(round)s”: chỉ xoá "
+                "khỏi hội đồng được sau khi đợt đóng."
+            )
+            % {"name": member.user, "round": submitted.evaluation.round.name}
+        )
+    successor = None
+    if member.role == CouncilRole.CHAIR:
+        successor = _successor(
+            council,
+            member,
+            new_chair,
+            _(
+                "%(name)s là Chủ tịch hội đồng: cần chọn người nhận vai trò Chủ tịch "
+                "trước khi xoá."
+            ),
+        )
+
+    user, role = member.user, member.role
+    member.delete()
+    drafts = _drop_drafts(council, user)
+    audit.record(
+        actor,
+        "evaluation.council.member_removed",
+        council,
+        from_state=role,
+        data={
+            "user": user.pk,
+            "user_name": str(user),
+            "role": role,
+            "drafts_deleted": drafts,
+        },
+    )
+    if successor is not None:
+        before = successor.role
+        successor.role = CouncilRole.CHAIR
+        successor.save(update_fields=["role"])
+        _record_role(actor, council, successor, before)
+    _recompute_open_results(council, actor)
+    return member
+
+
+@transaction.atomic
+def change_council_role(council, actor, member, role, *, new_chair=None):
+    """Give a council member another role; a council keeps exactly one chair.
+
+    A member becomes chair only while the council has none: the chair hands the
+    chair over by taking another role and naming ``new_chair``. Someone whose sheet
+    is in for one of the council's open rounds keeps a scoring role until it closes.
+    The returned membership's ``role_changed`` says whether anything changed.
+    Side effects: audit entries ``evaluation.council.role_changed`` (one for each
+    member whose role changes); the unsubmitted drafts of a member who joins the
+    advisory team are deleted; the provisional results of the council's open rounds
+    are computed again.
+    """
+    if role not in CouncilRole.values:
+        raise ValidationError({"role": _("Cần chọn một vai trò trong hội đồng.")})
+    council = _locked(Council, council)
+    member = _locked_membership(council, member)
+    if member.role == role:
+        member.role_changed = False
+        return member
+    if role == CouncilRole.CHAIR:
+        chair = council.memberships.filter(role=CouncilRole.CHAIR).first()
+        if chair is not None:
+            raise ValidationError(
+                {
+                    "role": _(
+                        "Hội đồng đã có Chủ tịch (%(name)s): để giao vai trò Chủ "
+                        "tịch cho người khác, đổi vai trò của Chủ tịch hiện tại và "
+                        "chọn người nhận."
+                    )
+                    % {"name": chair.user}
+                }
+            )
+    stops_scoring = member.role in SCORING_ROLES and role not in SCORING_ROLES
+    if stops_scoring:
+        submitted = _submitted_in_open_round(council, member.user)
+        if submitted is not None:
+            raise ValidationError(
+                {
+                    "role": _(
+                        "%(name)s đã nộp phiếu chấm trong đợt đang mở “%(round)s”: "
+                        "giữ vai trò chấm điểm cho đến khi đợt đóng."
+                    )
+                    % {"name": member.user, "round": submitted.evaluation.round.name}
+                }
+            )
+    successor = None
+    if member.role == CouncilRole.CHAIR:
+        successor = _successor(
+            council,
+            member,
+            new_chair,
+            _(
+                "%(name)s là Chủ tịch hội đồng: cần chọn người nhận vai trò Chủ tịch "
+                "trước khi đổi vai trò."
+            ),
+        )
+
+    before = member.role
+    member.role = role
+    member.save(update_fields=["role"])
+    _record_role(actor, council, member, before)
+    if successor is not None:
+        successor_before = successor.role
+        successor.role = CouncilRole.CHAIR
+        successor.save(update_fields=["role"])
+        _record_role(actor, council, successor, successor_before)
+    if stops_scoring:
+        _drop_drafts(council, member.user)
+    _recompute_open_results(council, actor)
+    member.role_changed = True
+    return member
+
+
+@transaction.atomic
+def record_council_decision(council, actor, reference):
+    """Record the decision that set the council up (the People's Committee's
+    quyết định thành lập: its number, date and signer, as it reads).
+
+    The returned council's ``decision_changed`` says whether anything changed.
+    Side effects: an audit entry ``evaluation.council.decision_recorded`` with the
+    reference before and after.
+    """
+    reference = _require_text(
+        reference,
+        "decision_reference",
+        _("Cần ghi số và ngày của quyết định thành lập hội đồng."),
+    )
+    council = _locked(Council, council)
+    before = council.decision_reference
+    council.decision_changed = before != reference
+    if not council.decision_changed:
+        return council
+    council.decision_reference = reference
+    council.save(update_fields=["decision_reference"])
+    audit.record(
+        actor,
+        "evaluation.council.decision_recorded",
+        council,
+        data={"before": before, "after": reference},
+    )
+    return council
 
 
 def closing_range(year):

@@ -5,7 +5,15 @@ from .certificates import (
     CertificateRevoke,
     EarlierCertificateRecord,
 )
-from .councils import CouncilAddMember, CouncilCreate, CouncilDetail, CouncilList
+from .councils import (
+    CouncilAddMember,
+    CouncilCreate,
+    CouncilDecision,
+    CouncilDetail,
+    CouncilList,
+    CouncilMemberRemove,
+    CouncilMemberRole,
+)
 from .dossiers import (
     DossierAssess,
     DossierChanges,
@@ -53,8 +61,11 @@ __all__ = [
     "ConflictDeclare",
     "CouncilAddMember",
     "CouncilCreate",
+    "CouncilDecision",
     "CouncilDetail",
     "CouncilList",
+    "CouncilMemberRemove",
+    "CouncilMemberRole",
     "DossierAssess",
     "DossierChanges",
     "DossierDetail",

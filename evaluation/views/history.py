@@ -1,4 +1,5 @@
-"""One sentence per kind of audit entry, as the history of a dossier reads it."""
+"""One sentence per kind of audit entry, as the history of a dossier or a council
+reads it."""
 
 from django.utils.translation import gettext_lazy as _
 
@@ -17,6 +18,11 @@ SENTENCES = {
     "evaluation.dossier.certified": _("Được công nhận"),
     "evaluation.dossier.ended": _("Kết thúc, không được công nhận"),
     "evaluation.evaluation.prechecked": _("Tổ tư vấn báo cáo kiểm tra hồ sơ"),
+    "evaluation.council.created": _("Thành lập hội đồng"),
+    "evaluation.council.member_added": _("Thêm thành viên hội đồng"),
+    "evaluation.council.member_removed": _("Xoá thành viên khỏi hội đồng"),
+    "evaluation.council.role_changed": _("Đổi vai trò trong hội đồng"),
+    "evaluation.council.decision_recorded": _("Ghi quyết định thành lập hội đồng"),
     "evaluation.conflict.declared": _("Thành viên khai xung đột lợi ích"),
     "evaluation.score.submitted": _("Thành viên nộp phiếu chấm"),
     "evaluation.score.corrected": _("Chủ tịch hiệu chỉnh phiếu chấm"),
