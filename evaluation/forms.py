@@ -278,10 +278,93 @@ class MinistryResultForm(DecisionForm):
     note = forms.CharField(label=_("Ghi chú"), required=False, max_length=1000)
 
 
-class PrecheckForm(BootstrapMixin, forms.Form):
-    report = forms.CharField(
-        label=_("Báo cáo của tổ tư vấn"), widget=forms.Textarea(attrs={"rows": 3})
+class RejectionForm(BootstrapMixin, forms.Form):
+    """The dossier rejected whole: one of the paragraphs its sheet lists under
+    “Hồ sơ bị loại khi”, and what was found. Posted as the paragraph's position;
+    ``cleaned_data["rejected_when"]`` is its text, which the service checks."""
+
+    rejected_when = forms.ChoiceField(
+        label=_("Hồ sơ bị loại khi (theo phiếu chấm)"),
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+        required=False,
+        error_messages={
+            "invalid_choice": _(
+                "Cần chọn một trường hợp hồ sơ bị loại ghi trên phiếu chấm."
+            )
+        },
     )
+    rejection_detail = forms.CharField(
+        label=_("Cụ thể"),
+        help_text=_(
+            "Điều tìm thấy: giấy tờ nào giả mạo, thiếu giấy chứng nhận nào, hồ sơ "
+            "thiếu gì…"
+        ),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        required=False,
+    )
+
+    def __init__(self, *args, sheet=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.paragraphs = list(sheet.dossier_rejected_when) if sheet else []
+        self.fields["rejected_when"].choices = [
+            (str(position), text) for position, text in enumerate(self.paragraphs)
+        ]
+        if len(self.paragraphs) == 1:
+            self.fields["rejected_when"].initial = "0"
+
+    def clean_rejected_when(self):
+        position = self.cleaned_data["rejected_when"]
+        return self.paragraphs[int(position)] if position else ""
+
+
+class PrecheckForm(RejectionForm):
+    """The advisory team's report before scoring, which may find the dossier
+    rejected whole (``conclusion``)."""
+
+    PASSED, REJECTED = "passed", "rejected"
+
+    report = forms.CharField(
+        label=_("Báo cáo của tổ tư vấn"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=5000,
+        error_messages={"required": _("Cần nội dung báo cáo của tổ tư vấn.")},
+    )
+    conclusion = forms.ChoiceField(
+        label=_("Kết luận"),
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+        choices=[
+            (PASSED, _("Hồ sơ đủ điều kiện để hội đồng chấm điểm")),
+            (REJECTED, _("Hồ sơ bị loại: không chấm điểm")),
+        ],
+        initial=PASSED,
+        required=False,
+    )
+
+    field_order = ["report", "conclusion", "rejected_when", "rejection_detail"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.paragraphs:
+            # The sheet lists no case of a dossier rejected whole (set 26).
+            for name in ("conclusion", "rejected_when", "rejection_detail"):
+                del self.fields[name]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("conclusion") != self.REJECTED and data.get("rejection_detail"):
+            self.add_error(
+                "conclusion",
+                _(
+                    "Đã ghi điều tìm thấy để loại hồ sơ nhưng kết luận là hồ sơ đủ "
+                    "điều kiện: hãy chọn lại kết luận."
+                ),
+            )
+        return data
+
+    @property
+    def is_rejection(self):
+        return self.cleaned_data.get("conclusion") == self.REJECTED
 
 
 class MemberRoleForm(BootstrapMixin, forms.Form):

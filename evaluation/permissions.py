@@ -129,7 +129,8 @@ def visible_evaluations(user, queryset=None):
 def evaluations_to_score(user):
     """What waits for a council member: the products of the open rounds of the
     councils where they score, their own sheet not yet submitted, those they
-    declared a conflict on left out; soonest closing round first, in one query.
+    declared a conflict on and those rejected whole left out; soonest closing
+    round first, in one query.
 
     Each row says ``has_draft`` (a sheet saved, not submitted).
     """
@@ -149,6 +150,7 @@ def evaluations_to_score(user):
             round__state=RoundState.OPEN,
             round__council_id__in=councils,
             frozen_at__isnull=True,
+            rejected_at__isnull=True,
         )
         .exclude(Exists(own.filter(submitted_at__isnull=False)))
         .exclude(Exists(recused))
@@ -200,7 +202,8 @@ def with_result_visibility(evaluations, user):
 
     The round page's rule: a closed round's results are frozen and shown to all
     who see the row; before that a member of the round's council sees them once
-    their own sheet is submitted, and anyone else only if they may open the round.
+    their own sheet is submitted (a dossier rejected whole, which no one scores,
+    at once), and anyone else only if they may open the round.
     """
     if not user.is_authenticated:
         return evaluations.annotate(
@@ -221,7 +224,7 @@ def with_result_visibility(evaluations, user):
     )
     shown = (
         Q(frozen_at__isnull=False)
-        | (is_member & has_submitted)
+        | (is_member & (has_submitted | Q(rejected_at__isnull=False)))
         | (~is_member & can_open(visible_rounds, user, "round_id"))
     )
     return evaluations.annotate(
@@ -438,6 +441,7 @@ rules.add_perm("evaluation.manage_council", can_manage_council)
 rules.add_perm("evaluation.score_evaluation", is_scoring_member)
 rules.add_perm("evaluation.precheck_evaluation", is_advisor_or_chair)
 rules.add_perm("evaluation.correct_score", is_council_chair)
+rules.add_perm("evaluation.reject_evaluation", is_council_chair)
 rules.add_perm("evaluation.close_round", is_council_chair)
 rules.add_perm("evaluation.record_ministry_result", is_province_wide)
 rules.add_perm("evaluation.revoke_certificate", is_province_wide)

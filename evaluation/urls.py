@@ -78,6 +78,11 @@ urlpatterns = [
         name="evaluation-precheck",
     ),
     path(
+        "cham-diem/<int:pk>/loai-ho-so/",
+        views.EvaluationReject.as_view(),
+        name="evaluation-reject",
+    ),
+    path(
         "cham-diem/<int:pk>/xung-dot/",
         views.ConflictDeclare.as_view(),
         name="conflict-declare",

@@ -60,6 +60,7 @@ from .results import (
     council_rules,
     explain_results,
     refer_round,
+    reject_dossier,
 )
 from .rounds import (
     add_council_member,
@@ -116,6 +117,7 @@ __all__ = [
     "record_precheck",
     "record_samples",
     "refer_round",
+    "reject_dossier",
     "remove_council_member",
     "registration_for_earlier_certificate",
     "resubmit_dossier",

@@ -72,13 +72,17 @@ def compute_result(evaluation, actor=None):
 
     Stores what blocks the result (spread, quorum) rather than raising: the round
     cannot close while it is there. The returned evaluation's ``result_changed``
-    says whether the result differs from the one stored before.
+    says whether the result differs from the one stored before. A dossier rejected
+    whole keeps its result (no score, ended): it is not worked out from sheets.
     Side effects: an audit entry ``evaluation.result.computed`` when the result
     (score, stars, outcome, certifying tier or what blocks it) differs from the one
     stored; computing an unchanged result again only notes the time.
     """
     evaluation = _locked(Evaluation, evaluation)
     _require_unfrozen(evaluation)
+    if evaluation.is_rejected:
+        evaluation.result_changed = False
+        return evaluation
     council = evaluation.round.council
     submitted = list(
         evaluation.member_scores.filter(submitted_at__isnull=False).order_by(
@@ -205,8 +209,9 @@ def explain_results(evaluations):
 def close_round(round, actor):
     """The chair closes the round: every result is computed and frozen.
 
-    Refused while any product's result is blocked or unscored. Dossiers whose result
-    ends without a certificate become "not certified".
+    Refused while any product's result is blocked or unscored (a dossier rejected
+    whole needs no sheet). Dossiers whose result ends without a certificate, the
+    rejected ones among them, become "not certified".
     Side effects: audit entries ``evaluation.round.closed`` and, per ended dossier,
     ``evaluation.dossier.ended``.
     """
@@ -221,7 +226,7 @@ def close_round(round, actor):
     problems = []
     for evaluation in evaluations:
         product = evaluation.dossier.registration.product
-        if evaluation.score is None:
+        if evaluation.score is None and not evaluation.is_rejected:
             problems.append(
                 _("%(product)s: chưa có phiếu chấm.") % {"product": product}
             )
@@ -257,14 +262,119 @@ def _end_dossier(dossier, actor, evaluation):
     previous = dossier.state
     dossier.state = DossierState.NOT_CERTIFIED
     dossier.save(update_fields=["state", "updated_at"])
+    data = {"score": str(evaluation.score), "stars": evaluation.stars}
+    if evaluation.is_rejected:
+        data = {"rejected_when": evaluation.rejected_when}
     audit.record(
         actor,
         "evaluation.dossier.ended",
         dossier,
         from_state=previous,
         to_state=dossier.state,
-        data={"score": str(evaluation.score), "stars": evaluation.stars},
+        reason=evaluation.rejection_detail,
+        data=data,
     )
+
+
+def rejection_error(evaluation, rejected_when, detail):
+    """What is wrong with rejecting the evaluation's dossier whole for
+    ``rejected_when`` (one of its sheet's paragraphs) with ``detail``, as a
+    ``ValidationError`` by field, or None."""
+    sheet = evaluation.sheet
+    errors = {}
+    if evaluation.is_rejected:
+        return ValidationError(
+            _("Hồ sơ đã bị loại từ trước (%(at)s): %(when)s")
+            % {
+                "at": f"{timezone.localtime(evaluation.rejected_at):%d/%m/%Y}",
+                "when": evaluation.rejected_when,
+            }
+        )
+    if not sheet.dossier_rejected_when:
+        errors["rejected_when"] = _(
+            "Phiếu chấm của bộ sản phẩm %(number)s không ghi trường hợp hồ sơ bị "
+            "loại: hồ sơ được hội đồng chấm điểm."
+        ) % {"number": sheet.product_set.number}
+    elif rejected_when not in sheet.dossier_rejected_when:
+        errors["rejected_when"] = _(
+            "Cần chọn một trường hợp hồ sơ bị loại ghi trên phiếu chấm."
+        )
+    if not (detail or "").strip():
+        errors["rejection_detail"] = _(
+            "Cần ghi cụ thể điều tìm thấy: giấy tờ nào giả mạo, thiếu giấy chứng "
+            "nhận nào, hồ sơ thiếu gì."
+        )
+    return ValidationError(errors) if errors else None
+
+
+def _reject(evaluation, actor, rejected_when, detail, *, at_precheck):
+    """Store the rejection and its result (no score, ended); the caller has
+    checked ``rejection_error`` and holds the evaluation's lock."""
+    previous = evaluation.outcome
+    evaluation.rejected_when = rejected_when
+    evaluation.rejection_detail = detail.strip()
+    evaluation.rejected_by = actor
+    evaluation.rejected_at = timezone.now()
+    evaluation.score = None
+    evaluation.stars = None
+    evaluation.is_knocked_out = False
+    evaluation.outcome = Outcome.ENDED
+    evaluation.certifying_tier = None
+    evaluation.blocked_reasons = []
+    evaluation.computed_at = evaluation.rejected_at
+    evaluation.save(
+        update_fields=[
+            "rejected_when",
+            "rejection_detail",
+            "rejected_by",
+            "rejected_at",
+            "score",
+            "stars",
+            "is_knocked_out",
+            "outcome",
+            "certifying_tier",
+            "blocked_reasons",
+            "computed_at",
+        ]
+    )
+    audit.record(
+        actor,
+        "evaluation.evaluation.rejected",
+        evaluation,
+        from_state=previous,
+        to_state=evaluation.outcome,
+        reason=evaluation.rejection_detail,
+        data={
+            "rejected_when": rejected_when,
+            "at_precheck": at_precheck,
+            "submitted_sheets": evaluation.member_scores.filter(
+                submitted_at__isnull=False
+            ).count(),
+        },
+    )
+    return evaluation
+
+
+@transaction.atomic
+def reject_dossier(evaluation, actor, *, rejected_when, detail):
+    """The chair finds the dossier rejected whole at the meeting (hồ sơ bị loại:
+    a forged dossier, a food product without its food-safety certificate…), for
+    one of the paragraphs its sheet lists under “Hồ sơ bị loại khi”.
+
+    The evaluation ends without scoring: no member may score it any more, sheets
+    already in are kept but not counted, its result reads “bị loại” with the
+    reason. The dossier becomes “not certified” when the chair closes the round,
+    with the round's other results. The advisory team rejects at its pre-check
+    (``record_precheck``).
+    Side effects: an audit entry ``evaluation.evaluation.rejected``.
+    """
+    evaluation = _locked(Evaluation, evaluation)
+    _require_chair(evaluation.round.council, actor)
+    _require_unfrozen(evaluation)
+    error = rejection_error(evaluation, rejected_when, detail)
+    if error is not None:
+        raise error
+    return _reject(evaluation, actor, rejected_when, detail, at_precheck=False)
 
 
 @transaction.atomic

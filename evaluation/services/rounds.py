@@ -3,7 +3,7 @@
 import unicodedata
 from datetime import date
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -35,7 +35,7 @@ from ._helpers import (
     membership,
     scoring_sheet_for,
 )
-from .results import compute_result
+from .results import _reject, compute_result, rejection_error
 
 
 @transaction.atomic
@@ -484,12 +484,19 @@ def add_to_round(round, dossier, actor):
 
 
 @transaction.atomic
-def record_precheck(evaluation, actor, report):
+def record_precheck(
+    evaluation, actor, report, *, is_rejected=False, rejected_when="", detail=""
+):
     """The advisory team's pre-check report, which comes before any scoring.
 
-    Side effects: an audit entry ``evaluation.evaluation.prechecked``.
+    The team may find the dossier rejected whole (``is_rejected``) for one of the
+    paragraphs its sheet lists under “Hồ sơ bị loại khi” (``rejected_when``),
+    saying what it found (``detail``): the evaluation then ends without scoring,
+    as when the chair rejects it (``reject_dossier``). Once members' sheets are
+    in, only the chair rejects.
+    Side effects: an audit entry ``evaluation.evaluation.prechecked``; for a
+    rejection, ``evaluation.evaluation.rejected`` too.
     """
-    report = _require_text(report, "report", _("Cần nội dung báo cáo của tổ tư vấn."))
     member = membership(evaluation.round.council, actor)
     if member is None or member.role not in (CouncilRole.ADVISOR, CouncilRole.CHAIR):
         raise ValidationError(
@@ -497,11 +504,32 @@ def record_precheck(evaluation, actor, report):
         )
     evaluation = _locked(Evaluation, evaluation)
     _require_unfrozen(evaluation)
+    errors = {}
+    report = (report or "").strip()
+    if not report:
+        errors["report"] = [_("Cần nội dung báo cáo của tổ tư vấn.")]
+    if is_rejected:
+        refused = rejection_error(evaluation, rejected_when, detail)
+        if refused is not None:
+            errors = {**errors, **refused.update_error_dict({})}
+        scored = evaluation.member_scores.filter(submitted_at__isnull=False)
+        if member.role != CouncilRole.CHAIR and scored.exists():
+            errors.setdefault(NON_FIELD_ERRORS, []).append(
+                _(
+                    "Thành viên hội đồng đã nộp phiếu chấm sản phẩm này: việc loại "
+                    "hồ sơ do Chủ tịch hội đồng quyết định tại phiên họp."
+                )
+            )
+    if errors:
+        raise ValidationError(errors)
+
     evaluation.precheck_report = report
     evaluation.precheck_by = actor
     evaluation.precheck_at = timezone.now()
     evaluation.save(update_fields=["precheck_report", "precheck_by", "precheck_at"])
     audit.record(actor, "evaluation.evaluation.prechecked", evaluation)
+    if is_rejected:
+        _reject(evaluation, actor, rejected_when, detail, at_precheck=True)
     return evaluation
 
 

@@ -18,7 +18,7 @@ from ..models import (
     MemberScore,
     ScoreCorrection,
 )
-from ..sheets import cached_sheet_spec
+from ..sheets import REASON_MAX_LENGTH, cached_sheet_spec, reason_too_long
 from ._helpers import (
     _locked,
     _require_chair,
@@ -37,6 +37,10 @@ def can_score(evaluation, user):
         return False, _("Chỉ thành viên hội đồng của đợt được chấm điểm.")
     if round.state != RoundState.OPEN or evaluation.frozen_at is not None:
         return False, _("Đợt đánh giá đã đóng.")
+    if evaluation.is_rejected:
+        return False, _("Hồ sơ bị loại, không chấm điểm: %(when)s") % {
+            "when": evaluation.rejected_when
+        }
     conflicted = ConflictOfInterest.objects.filter(
         council=round.council, member=user, dossier=evaluation.dossier
     ).exists()
@@ -131,6 +135,8 @@ def correct_member_score(member_score, actor, selections, knock_outs=(), *, reas
     ``evaluation.score.corrected``; the result's (``compute_result``).
     """
     reason = _require_text(reason, "reason", _("Cần ghi lý do hiệu chỉnh điểm."))
+    if len(reason) > REASON_MAX_LENGTH:
+        raise ValidationError({"reason": reason_too_long(reason)})
     member_score = _locked(MemberScore, member_score)
     evaluation = member_score.evaluation
     _require_chair(evaluation.round.council, actor)

@@ -26,7 +26,9 @@ def product_history(context, product):
         Evaluation.objects.filter(dossier__registration__product=product), user
     )
     evaluations = list(
-        evaluations.select_related("round", "tier", "rulebook", "certifying_tier")
+        evaluations.select_related(
+            "round", "tier", "rulebook", "certifying_tier", "rejected_by"
+        )
         .prefetch_related(
             Prefetch(
                 "member_scores",

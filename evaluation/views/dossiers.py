@@ -177,7 +177,9 @@ class DossierDetail(LoginRequiredMixin, DetailView):
         )
         evaluations = list(
             with_result_visibility(dossier.evaluations.all(), user)
-            .select_related("round", "tier", "rulebook", "sheet", "certifying_tier")
+            .select_related(
+                "round", "tier", "rulebook", "sheet", "certifying_tier", "rejected_by"
+            )
             .annotate(
                 is_round_openable=can_open(visible_rounds, user, "round_id"),
                 sheets_changed_at=Subquery(

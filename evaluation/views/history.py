@@ -18,6 +18,7 @@ SENTENCES = {
     "evaluation.dossier.certified": _("Được công nhận"),
     "evaluation.dossier.ended": _("Kết thúc, không được công nhận"),
     "evaluation.evaluation.prechecked": _("Tổ tư vấn báo cáo kiểm tra hồ sơ"),
+    "evaluation.evaluation.rejected": _("Hồ sơ bị loại, không chấm điểm"),
     "evaluation.council.created": _("Thành lập hội đồng"),
     "evaluation.council.member_added": _("Thêm thành viên hội đồng"),
     "evaluation.council.member_removed": _("Xoá thành viên khỏi hội đồng"),

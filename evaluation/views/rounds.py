@@ -28,7 +28,13 @@ from ..enums import (
     RoundState,
     TierLevel,
 )
-from ..forms import CertifyForm, PrecheckForm, ReasonForm, RoundForm
+from ..forms import (
+    CertifyForm,
+    PrecheckForm,
+    ReasonForm,
+    RejectionForm,
+    RoundForm,
+)
 from ..models import ConflictOfInterest, Council, MemberScore, ScoreCorrection
 from ..permissions import (
     can_open,
@@ -184,6 +190,7 @@ class RoundDetail(LoginRequiredMixin, DetailView):
                 "certifying_tier",
                 "sheet",
                 "rulebook",
+                "rejected_by",
             )
             .prefetch_related(
                 Prefetch(
@@ -266,7 +273,6 @@ class RoundDetail(LoginRequiredMixin, DetailView):
             can_manage=user.has_perm("evaluation.manage_round", round),
             can_precheck=user.has_perm("evaluation.precheck_evaluation", round),
             decision_form=kwargs.get("decision_form") or CertifyForm(),
-            precheck_form=PrecheckForm(),
             conflict_form=ReasonForm(),
         )
         if context["can_manage"] and not round.is_open:
@@ -526,12 +532,121 @@ class EvaluationAction(LoginRequiredMixin, View):
         return redirect("evaluation:round-detail", pk=evaluation.round_id)
 
 
-class EvaluationPrecheck(EvaluationAction):
-    def act(self, request, evaluation):
-        if not request.user.has_perm("evaluation.precheck_evaluation", evaluation):
+class EvaluationPage(LoginRequiredMixin, View):
+    """A page of one product of a round, for a move the council makes on it before
+    or instead of scoring; it shows the sheet's cases of a dossier rejected whole.
+
+    ``permission`` says who may open it (403 for other members of the council);
+    a refused form comes back with each error at its field.
+    """
+
+    template_name = "evaluation/precheck.html"
+    permission = ""
+    mode = ""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.evaluation = get_object_or_404(
+            visible_evaluations(request.user).select_related(
+                "round__council",
+                "rulebook",
+                "sheet__product_set",
+                "precheck_by",
+                "rejected_by",
+                "dossier__registration__product__producer",
+            ),
+            pk=kwargs["pk"],
+        )
+        if not request.user.has_perm(self.permission, self.evaluation):
             raise PermissionDenied
-        services.record_precheck(evaluation, request.user, request.POST.get("report"))
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request, *args, **kwargs):
+        return self.render(self.make_form())
+
+    def post(self, request, *args, **kwargs):
+        form = self.make_form(request.POST)
+        if form.is_valid():
+            try:
+                message = self.act(form.cleaned_data, form)
+            except ValidationError as error:
+                apply_to_form(form, error)
+            else:
+                messages.success(request, message)
+                return redirect("evaluation:round-detail", pk=self.evaluation.round_id)
+        return self.render(form, status=400)
+
+    def is_open(self):
+        evaluation = self.evaluation
+        return evaluation.round.is_open and not evaluation.is_frozen
+
+    def render(self, form, status=200):
+        evaluation = self.evaluation
+        context = {
+            "evaluation": evaluation,
+            "product": evaluation.dossier.registration.product,
+            "rules": evaluation.sheet.dossier_rejected_when,
+            "form": form if self.is_shown(form) else None,
+            "mode": self.mode,
+        }
+        return TemplateResponse(
+            self.request, self.template_name, context, status=status
+        )
+
+
+class EvaluationPrecheck(EvaluationPage):
+    """The advisory team's pre-check report before scoring, which may find the
+    dossier rejected whole for one of its sheet's cases."""
+
+    permission = "evaluation.precheck_evaluation"
+    mode = "precheck"
+
+    def make_form(self, data=None):
+        return PrecheckForm(data, sheet=self.evaluation.sheet)
+
+    def is_shown(self, form):
+        return self.is_open() and (form.is_bound or not self.evaluation.precheck_at)
+
+    def act(self, data, form):
+        services.record_precheck(
+            self.evaluation,
+            self.request.user,
+            data["report"],
+            is_rejected=form.is_rejection,
+            rejected_when=data.get("rejected_when", ""),
+            detail=data.get("rejection_detail", ""),
+        )
+        if form.is_rejection:
+            return _(
+                "Đã ghi báo cáo của tổ tư vấn: hồ sơ “%(product)s” bị loại, không "
+                "chấm điểm."
+            ) % {"product": self.evaluation.dossier.registration.product.name}
         return _("Đã ghi báo cáo của tổ tư vấn.")
+
+
+class EvaluationReject(EvaluationPage):
+    """The chair finds the dossier rejected whole at the meeting."""
+
+    permission = "evaluation.reject_evaluation"
+    mode = "reject"
+
+    def make_form(self, data=None):
+        return RejectionForm(data, sheet=self.evaluation.sheet)
+
+    def is_shown(self, form):
+        return self.is_open() and not self.evaluation.is_rejected
+
+    def act(self, data, form):
+        services.reject_dossier(
+            self.evaluation,
+            self.request.user,
+            rejected_when=data["rejected_when"],
+            detail=data["rejection_detail"],
+        )
+        return _("Đã ghi: hồ sơ “%(product)s” bị loại, không chấm điểm.") % {
+            "product": self.evaluation.dossier.registration.product.name
+        }
 
 
 class ConflictDeclare(EvaluationAction):

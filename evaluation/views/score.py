@@ -22,6 +22,7 @@ def evaluation_for(user, pk):
     """The evaluation if the user may see it at all (else 404)."""
     queryset = visible_evaluations(user).select_related(
         "round__council",
+        "rejected_by",
         "rulebook",
         "tier",
         "sheet__product_set",
@@ -162,6 +163,9 @@ class EvaluationScore(LoginRequiredMixin, View):
             "bands_json": bands_json(evaluation.rulebook),
             "messages_json": js_messages(),
             "mode": "score",
+            "can_reject": self.request.user.has_perm(
+                "evaluation.reject_evaluation", evaluation
+            ),
         }
         return TemplateResponse(self.request, self.template_name, context)
 
