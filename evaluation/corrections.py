@@ -5,12 +5,24 @@ None is applied by the loader: an administrator applies them (``load_scoring_she
 filled in), and each becomes a new version of its sheet with that person and the
 reason below, through ``sheets.correct_sheet`` like any correction. They have not
 been checked against the signed PDF of the decision; the reasons say so.
+
+They correct the sheets as the file prints them, so they are applied only to a
+sheet that no one has corrected yet: applying them again (``setup_demo`` on every
+start) leaves alone a sheet corrected since, by them or on the correction page.
 """
 
+import logging
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from .models import ScoringSheet
 from .sheets import EDITION_2026, correct_sheet, latest_sheet
+
+logger = logging.getLogger(__name__)
 
 BILINGUAL_OPTIONS = [
     {"text": "Không sử dụng song ngữ", "points": 0, "min_for_stars": None},
@@ -65,22 +77,75 @@ def proposed_changes(sheet):
     ]
 
 
+@dataclass
+class KnownCorrections:
+    """What ``apply_known_corrections`` did: the new versions it wrote, and the
+    newest versions it left alone because they had a correction of their own."""
+
+    corrected: list = field(default_factory=list)
+    left_alone: list = field(default_factory=list)
+
+    def left_alone_line(self):
+        """One line saying which sheets were left alone, and which of them cannot
+        be scored on as they stand."""
+        count = len(self.left_alone)
+        line = ngettext(
+            "Hiệu chỉnh đã biết: để nguyên %(count)s phiếu đã có hiệu chỉnh riêng.",
+            "Hiệu chỉnh đã biết: để nguyên %(count)s phiếu đã có hiệu chỉnh riêng.",
+            count,
+        ) % {"count": count}
+        failing = [sheet for sheet in self.left_alone if not sheet.is_valid]
+        if failing:
+            line += " " + gettext(
+                "Phiên bản mới nhất không đạt kiểm tra: %(sheets)s; hội đồng chấm trên "
+                "phiên bản đạt kiểm tra trước đó."
+            ) % {
+                "sheets": ", ".join(
+                    gettext("bộ %(number)s phiên bản %(version)s")
+                    % {"number": sheet.product_set.number, "version": sheet.version}
+                    for sheet in failing
+                )
+            }
+        return line
+
+
 @transaction.atomic
 def apply_known_corrections(actor, product_sets, numbers=None):
-    """Apply the known corrections to the latest sheets still failing, each sheet's
-    as one new version; returns the new versions.
+    """Apply the known corrections to the sheets still as the file printed them,
+    each sheet's as one new version; returns a ``KnownCorrections``.
 
+    A sheet has a correction of its own when one of its versions was made by a
+    person (``corrected_by``: a correction, or a file imported again from the
+    import page); it is left alone, whatever its newest version reads, so that
+    applying the corrections twice changes nothing.
     ``product_sets`` maps set numbers to ``registry.ProductSet`` rows.
     """
-    corrected = []
-    for number in known_corrections():
-        if numbers is not None and number not in numbers:
-            continue
+    done = KnownCorrections()
+    wanted = [n for n in known_corrections() if numbers is None or n in numbers]
+    corrected_sets = set(
+        ScoringSheet.objects.filter(
+            edition=EDITION_2026,
+            product_set__in=[product_sets[n] for n in wanted],
+            corrected_by__isnull=False,
+        ).values_list("product_set_id", flat=True)
+    )
+    for number in wanted:
         sheet = latest_sheet(product_sets[number], EDITION_2026)
         if sheet is None:
             continue
+        if sheet.product_set_id in corrected_sets:
+            done.left_alone.append(sheet)
+            continue
         # One new version per sheet, with every reason: no half-corrected versions.
         changes = proposed_changes(sheet)
-        if changes:
-            corrected.append(correct_sheet(sheet, actor, "", changes))
-    return corrected
+        if not changes:
+            continue
+        try:
+            done.corrected.append(correct_sheet(sheet, actor, "", changes))
+        except ValidationError as error:
+            # A file loaded again without anyone named may read otherwise.
+            logger.warning(
+                "Known corrections do not fit %s: %s", sheet, "; ".join(error.messages)
+            )
+            done.left_alone.append(sheet)
+    return done

@@ -72,7 +72,7 @@ def setup_demo_evaluation(province, admin_username="quantri"):
     rulebooks = load_rulebooks()
     sheets = load_scoring_sheets(actor=admin)
     product_sets = {ps.number: ps for ps in ProductSet.objects.all()}
-    corrected = apply_known_corrections(admin, product_sets)
+    known = apply_known_corrections(admin, product_sets)
 
     rulebook = rulebooks[DEMO_RULEBOOK]
     # The province's OCOP office opens its year and the year's dossiers, as on the
@@ -113,7 +113,8 @@ def setup_demo_evaluation(province, admin_username="quantri"):
     expired = services.expire_certificates()
     return {
         "sheets": len(sheets["created"]) + len(sheets["unchanged"]),
-        "corrected": len(corrected),
+        "corrected": len(known.corrected),
+        "known_corrections": known,
         "rounds": Round.objects.filter(province=province, year=DEMO_YEAR).count(),
         "new_rounds": rounds,
         "proposed": proposed,

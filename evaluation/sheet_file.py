@@ -5,9 +5,10 @@ was read): a ``legal_basis`` such as "26/2026/QĐ-TTg", then ``product_sets``, e
 with its numbered criterion groups, their criteria and their options with points.
 
 A file whose structure is wrong is refused whole, before anything is written: not
-JSON, a set missing or twice, a sheet without one of its parts, a criterion without
-a code. Faults of the official text itself (totals, blank scores) are not refusals:
-the loader keeps them and ``sheets.check_sheet`` lists them.
+JSON, nested deeper than any criteria file, a set missing or twice, a sheet without
+one of its parts, a criterion without a code. Faults of the official text itself
+(totals, blank scores) are not refusals: the loader keeps them and
+``sheets.check_sheet`` lists them.
 """
 
 import json
@@ -17,6 +18,8 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from registry.enums import FIRST_PROGRAMME_YEAR, last_programme_year
+
 PRODUCT_SET_NUMBERS = range(1, 27)
 PARTS = ("A", "B", "C")
 STAR_LEVELS = (3, 4, 5)
@@ -24,7 +27,13 @@ MAX_POINTS = 100
 MAX_FILE_BYTES = 10 * 1024 * 1024
 # Past this many, a refusal stops listing: the file is clearly not a criteria file.
 ERRORS_SHOWN = 20
-EDITION_PATTERN = re.compile(r"^[0-9A-Za-z][0-9A-Za-z.\-]{0,19}$")
+# An edition is the number and year of the decision that printed the sheets.
+EDITION_PATTERN = re.compile(r"^(\d{1,5})-(\d{4})$")
+# The official file nests 12 deep (a criterion in a group in a part of a sheet) and
+# its criteria 3 levels; a file much deeper is no criteria file, and reading it
+# would exhaust the stack of the checks and pages that walk it.
+MAX_JSON_DEPTH = 32
+MAX_CRITERION_LEVELS = 4
 # "26/2026/QĐ-TTg" names its year; "148/QĐ-TTg" takes it from the signing date.
 NUMBER_AND_YEAR = re.compile(r"^\s*(\d+)/(\d{4})/")
 NUMBER_ONLY = re.compile(r"^\s*(\d+)/")
@@ -34,10 +43,12 @@ CODE_LENGTH, NAME_LENGTH, HEADING_LENGTH = 20, 500, 300
 
 
 class CriteriaFileRefused(Exception):
-    """A criteria file that cannot be loaded; ``messages`` says why, in Vietnamese."""
+    """A criteria file that cannot be loaded; ``messages`` says why, in Vietnamese,
+    and ``edition_messages`` which of them are about the edition typed in."""
 
-    def __init__(self, messages):
+    def __init__(self, messages, edition_messages=()):
         self.messages = list(messages)
+        self.edition_messages = list(edition_messages)
         super().__init__("; ".join(self.messages))
 
 
@@ -75,7 +86,48 @@ def edition_of(data):
 
 
 def is_valid_edition(edition):
-    return bool(EDITION_PATTERN.match(edition or ""))
+    """Whether ``edition`` reads as a decision's number and year: "26-2026"."""
+    match = EDITION_PATTERN.match(edition or "")
+    return bool(match) and (
+        FIRST_PROGRAMME_YEAR <= int(match[2]) <= last_programme_year()
+    )
+
+
+def edition_problem(edition):
+    """Why a typed edition cannot be one, or ""."""
+    if is_valid_edition(edition):
+        return ""
+    return _(
+        "Ấn bản “%(edition)s” không đúng dạng: cần số và năm của quyết định ban "
+        "hành phiếu chấm, nối bằng dấu gạch ngang (năm từ %(first)s đến %(last)s), "
+        "ví dụ 26-2026 hoặc 148-2023."
+    ) % {
+        "edition": edition[:40],
+        "first": FIRST_PROGRAMME_YEAR,
+        "last": last_programme_year(),
+    }
+
+
+def _too_deep(data):
+    """Whether ``data`` nests deeper than ``MAX_JSON_DEPTH`` (walked without
+    recursion)."""
+    stack = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_JSON_DEPTH:
+            return True
+        if isinstance(value, dict):
+            stack.extend((child, depth + 1) for child in value.values())
+        elif isinstance(value, list):
+            stack.extend((child, depth + 1) for child in value)
+    return False
+
+
+def _too_deep_message():
+    return _(
+        "Tệp lồng nhau quá %(depth)s cấp; tệp tiêu chí chỉ lồng khoảng 12 cấp, nên "
+        "đây không phải tệp tiêu chí."
+    ) % {"depth": MAX_JSON_DEPTH}
 
 
 def too_large_message():
@@ -108,6 +160,10 @@ def read_criteria_file(content, *, name, edition=""):
                 % {"line": error.lineno, "column": error.colno}
             ]
         ) from None
+    except RecursionError:
+        raise CriteriaFileRefused([_too_deep_message()]) from None
+    if _too_deep(data):
+        raise CriteriaFileRefused([_too_deep_message()])
 
     if not isinstance(data, dict) or not isinstance(data.get("product_sets"), list):
         raise CriteriaFileRefused(
@@ -119,24 +175,28 @@ def read_criteria_file(content, *, name, edition=""):
             ]
         )
     errors = _structure_errors(data["product_sets"])
+    shown = errors[:ERRORS_SHOWN]
+    if len(errors) > ERRORS_SHOWN:
+        more = len(errors) - ERRORS_SHOWN
+        shown.append(
+            ngettext("… và %(count)s lỗi khác.", "… và %(count)s lỗi khác.", more)
+            % {"count": more}
+        )
+    # The file's legal basis names the edition; what was typed counts only without.
     file_edition = edition_of(data)
     edition = file_edition or (edition or "").strip()
-    if not file_edition and not is_valid_edition(edition):
-        errors.append(
+    edition_errors = []  # said at the edition field, the rest at the file's
+    if not file_edition and not edition:
+        shown.append(
             _(
                 "Tệp không ghi căn cứ pháp lý (“legal_basis”, ví dụ "
                 "“26/2026/QĐ-TTg”): hãy nhập ấn bản phiếu chấm, ví dụ 26-2026."
             )
         )
-    if errors:
-        shown = errors[:ERRORS_SHOWN]
-        if len(errors) > ERRORS_SHOWN:
-            more = len(errors) - ERRORS_SHOWN
-            shown.append(
-                ngettext("… và %(count)s lỗi khác.", "… và %(count)s lỗi khác.", more)
-                % {"count": more}
-            )
-        raise CriteriaFileRefused(shown)
+    elif not file_edition and edition_problem(edition):
+        edition_errors = [edition_problem(edition)]
+    if shown or edition_errors:
+        raise CriteriaFileRefused(shown + edition_errors, edition_errors)
     return CriteriaFile(
         name=name,
         edition=edition,
@@ -229,7 +289,7 @@ def _sheet_errors(number, item):
     return errors
 
 
-def _criterion_errors(number, raw, codes):
+def _criterion_errors(number, raw, codes, level=1):
     code = raw.get("code")
     if not _is_text(code, CODE_LENGTH):
         return [
@@ -239,6 +299,18 @@ def _criterion_errors(number, raw, codes):
     if code in codes:
         return [_criterion_error(number, raw, _("mã tiêu chí có hai lần."))]
     codes.add(code)
+    if level > MAX_CRITERION_LEVELS:
+        return [
+            _criterion_error(
+                number,
+                raw,
+                _(
+                    "tiêu chí lồng quá %(levels)s cấp (nhóm, tiêu chí, tiêu chí con); "
+                    "phiếu chấm chỉ có 3 cấp."
+                )
+                % {"levels": MAX_CRITERION_LEVELS},
+            )
+        ]
 
     errors = []
     if not _is_text(raw.get("name"), NAME_LENGTH):
@@ -286,7 +358,7 @@ def _criterion_errors(number, raw, codes):
                 _criterion_error(number, raw, _("có tiêu chí con không đúng."))
             )
             continue
-        errors.extend(_criterion_errors(number, child, codes))
+        errors.extend(_criterion_errors(number, child, codes, level + 1))
     return errors
 
 

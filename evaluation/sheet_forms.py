@@ -5,6 +5,7 @@ The correction form turns what an administrator typed into the changes that
 """
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from .sheet_file import (
@@ -15,9 +16,19 @@ from .sheet_file import (
     read_criteria_file,
     too_large_message,
 )
+from .sheets import (
+    REASON_MAX_LENGTH,
+    correction_problems,
+    failing_correction_refusal,
+    problem_line,
+)
 
 # Rows offered to add options to a criterion printed without any.
 ADD_ROWS = 3
+REASON_LENGTH_MESSAGE = _(
+    "Lý do chỉ được dài tối đa %(limit_value)d ký tự (đang có %(show_value)d); "
+    "hãy ghi ngắn gọn."
+)
 POINTS_WIDGET = {
     "class": "form-control form-control-sm points-input",
     "min": 0,
@@ -41,8 +52,16 @@ class CriteriaFileForm(forms.Form):
         ),
         help_text=_(
             "Chỉ dùng khi tệp không ghi căn cứ pháp lý; có căn cứ thì ấn bản đọc "
-            "từ tệp (“26/2026/QĐ-TTg” là ấn bản 26-2026)."
+            "từ tệp (“26/2026/QĐ-TTg” là ấn bản 26-2026). Ấn bản là số và năm "
+            "của quyết định, ví dụ 148-2023; ấn bản chưa quy định nào dùng phải "
+            "được xác nhận trước khi ghi."
         ),
+        error_messages={
+            "max_length": _(
+                "Ấn bản chỉ dài tối đa %(limit_value)d ký tự (đang có "
+                "%(show_value)d), ví dụ 26-2026."
+            )
+        },
     )
 
     def clean(self):
@@ -61,7 +80,8 @@ class CriteriaFileForm(forms.Form):
             )
         except CriteriaFileRefused as refusal:
             for message in refusal.messages:
-                self.add_error("file", message)
+                is_edition = message in refusal.edition_messages
+                self.add_error("edition" if is_edition else "file", message)
         else:
             cleaned["content"] = content
         return cleaned
@@ -82,12 +102,15 @@ class SheetCorrectionForm(forms.Form):
     criteria printed without any, and a reason per criterion changed.
 
     ``nodes`` are the sheet's criteria (``views.sheet.Node``), depth first.
-    After validation, ``changes`` holds the changes in printed order.
+    After validation, ``changes`` holds the changes in printed order. A correction
+    that would make a ``sheet`` passing its checks fail them is refused, each check
+    that would fail at its criterion's maximum (a part's sum above the form).
     """
 
-    def __init__(self, nodes, *args, **kwargs):
+    def __init__(self, nodes, *args, sheet=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.nodes = nodes
+        self.sheet = sheet
         self.changes = []
         star_choices = [("", "—")] + [(str(s), f"{s}★") for s in STAR_LEVELS]
         for node in nodes:
@@ -95,7 +118,8 @@ class SheetCorrectionForm(forms.Form):
             self.fields[f"m{criterion.pk}"] = _points_field(criterion.max_points)
             self.fields[f"r{criterion.pk}"] = forms.CharField(
                 required=False,
-                max_length=1000,
+                max_length=REASON_MAX_LENGTH,
+                error_messages={"max_length": REASON_LENGTH_MESSAGE},
                 widget=forms.TextInput(
                     attrs={
                         "class": "form-control form-control-sm",
@@ -135,7 +159,25 @@ class SheetCorrectionForm(forms.Form):
         if not changes and not self.errors:
             raise forms.ValidationError(_("Chưa có thay đổi nào."))
         self.changes = changes
+        if changes and not self.errors and self.sheet and self.sheet.is_valid:
+            self._refuse_failing(changes)
         return cleaned
+
+    def _refuse_failing(self, changes):
+        """A sheet that passes its checks stays so: say which checks would fail."""
+        try:
+            problems = correction_problems(self.sheet, changes)
+        except ValidationError as error:
+            self.add_error(None, error)
+            return
+        if not problems:
+            return
+        self.add_error(None, failing_correction_refusal(self.sheet))
+        fields = {node.criterion.code: f"m{node.criterion.pk}" for node in self.nodes}
+        for problem in problems:
+            if problem["criterion"] in fields:
+                self.add_error(fields[problem["criterion"]], problem["message"])
+            self.add_error(None, problem_line(problem))
 
     def _criterion_changes(self, node, cleaned):
         criterion = node.criterion
@@ -163,7 +205,8 @@ class SheetCorrectionForm(forms.Form):
             changes.extend(self._added_options(criterion, cleaned))
 
         reason = " ".join((cleaned.get(f"r{criterion.pk}") or "").split())
-        if changes and not reason:
+        # A reason refused (too long) is said so already, not as a missing one.
+        if changes and not reason and f"r{criterion.pk}" not in self.errors:
             self.add_error(
                 f"r{criterion.pk}",
                 _("Cần ghi lý do cho thay đổi ở tiêu chí %(code)s.") % {"code": code},

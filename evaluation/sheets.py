@@ -29,7 +29,7 @@ from ocop import audit
 from registry.models import ProductSet
 
 from .enums import PART_MAXIMA, SheetImportStatus
-from .models import Criterion, Option, ScoringSheet
+from .models import Criterion, Option, Rulebook, ScoringSheet
 from .scoring import CriterionSpec, OptionSpec, SheetSpec
 from .sheet_file import (
     MAX_POINTS,
@@ -43,6 +43,8 @@ logger = logging.getLogger(__name__)
 CRITERIA_FILE = Path(settings.BASE_DIR) / "fixtures" / "ocop-criteria-26-2026.json"
 EDITION_2026 = "26-2026"
 KNOCK_OUT_MARKERS = ("bị loại nếu", "sẽ bị loại")
+# A correction's reason, per criterion changed: a few sentences, not a report.
+REASON_MAX_LENGTH = 1000
 
 
 # -- checking ------------------------------------------------------------------------
@@ -189,6 +191,28 @@ def latest_sheet(product_set, edition):
         .order_by("-version")
         .first()
     )
+
+
+def scoring_sheet(product_set, edition):
+    """The version a council scores a product on: the newest that passes its checks.
+
+    A newer version that fails (a file imported again with faults, a failing sheet
+    corrected step by step) does not stop scoring on the last one that passed.
+    Without any, the newest version, which the workflow refuses to score on; None
+    without a sheet.
+    """
+    versions = ScoringSheet.objects.filter(product_set=product_set, edition=edition)
+    return (
+        versions.filter(is_valid=True).order_by("-version").first()
+        or versions.order_by("-version").first()
+    )
+
+
+def scored_version(versions):
+    """Of a set's versions (any order), the one councils score on, as
+    ``scoring_sheet`` picks it; None if none passes its checks."""
+    valid = [version for version in versions if version.is_valid]
+    return max(valid, key=lambda version: version.version, default=None)
 
 
 # -- comparing versions ----------------------------------------------------------------
@@ -458,7 +482,11 @@ def _loaded_by(versions):
 
 @dataclass
 class SheetPreview:
-    """What importing a file does to one product set's sheet, before it is done."""
+    """What importing a file does to one product set's sheet, before it is done.
+
+    ``name`` is the product set's as the registry keeps it: a sheet's import does
+    not rename a set (``file_name`` says what the file calls it, when that differs).
+    """
 
     number: int
     name: str
@@ -467,6 +495,7 @@ class SheetPreview:
     latest: ScoringSheet | None
     problems: list
     differences: list = field(default_factory=list)
+    file_name: str = ""
 
     @property
     def is_valid(self):
@@ -508,13 +537,16 @@ def preview_scoring_sheets(criteria_file, *, numbers=None):
             None,
         )
         latest = sheets[-1] if sheets else None
+        # The name is the registry's; the file's is taken only for a missing set.
+        name = product_set.name if product_set else item["name"]
         preview = SheetPreview(
             number=item["number"],
-            name=item["name"],
+            name=name,
             status=SheetImportStatus.NEW,
             version=1,
             latest=latest,
             problems=check_sheet(_spec_from_json(item)),
+            file_name=item["name"] if item["name"] != name else "",
         )
         if same is not None:
             preview.status, preview.version = SheetImportStatus.UNCHANGED, same.version
@@ -533,6 +565,33 @@ def preview_scoring_sheets(criteria_file, *, numbers=None):
     return previews
 
 
+def known_editions():
+    """The editions a sheet may be imported into without confirming a new one:
+    those of the rulebooks (the edition they score on, and their own code) and
+    those already holding sheets."""
+    editions = set(ScoringSheet.objects.values_list("edition", flat=True).distinct())
+    for code, edition in Rulebook.objects.values_list("code", "sheet_edition"):
+        editions.update((code, edition))
+    return editions
+
+
+def is_new_edition(criteria_file):
+    """Whether importing the file starts an edition no rulebook scores on and no
+    sheet is in, from an edition typed in rather than the file's legal basis."""
+    return (
+        not criteria_file.is_edition_from_file
+        and criteria_file.edition not in known_editions()
+    )
+
+
+def new_edition_message(edition):
+    return _(
+        "Ấn bản %(edition)s chưa có: không quy định nào dùng ấn bản này và chưa có "
+        "phiếu nào của nó. Ghi sẽ tạo một bộ 26 phiếu riêng mà chưa hội đồng nào chấm "
+        "trên. Kiểm tra lại ấn bản đã nhập, hoặc xác nhận đây là ấn bản mới."
+    ) % {"edition": edition}
+
+
 def preview_digest(previews):
     """A short digest of a preview, so that a commit can tell whether the stored
     sheets changed since the preview was shown."""
@@ -541,16 +600,21 @@ def preview_digest(previews):
 
 
 @transaction.atomic
-def import_scoring_sheets(criteria_file, *, actor=None, numbers=None, digest=None):
+def import_scoring_sheets(
+    criteria_file, *, actor=None, numbers=None, digest=None, is_new_edition_ok=False
+):
     """Write a checked criteria file's sheets, all or none; returns a summary
     ``{"edition", "created", "changed", "unchanged", "invalid"}`` of set numbers.
 
     A sheet that reads as a stored version is left alone; a different one is stored
     as a new version superseding the newest. ``digest`` (of the preview shown)
-    refuses the import if the stored sheets changed since.
+    refuses the import if the stored sheets changed since. A typed edition that
+    is new (``is_new_edition``) is refused unless ``is_new_edition_ok``.
     Side effects: the product sets, if missing, from the file; an audit entry
     ``evaluation.sheet.loaded`` per sheet written.
     """
+    if not is_new_edition_ok and is_new_edition(criteria_file):
+        raise ValidationError(new_edition_message(criteria_file.edition))
     _ensure_product_sets(criteria_file)
     # Serialises with other imports and corrections: each takes the next version.
     product_sets = {
@@ -656,19 +720,27 @@ def _ensure_product_sets(criteria_file):
         ) from None
 
 
-def load_scoring_sheets(path=CRITERIA_FILE, *, edition="", numbers=None, actor=None):
+def load_scoring_sheets(
+    path=CRITERIA_FILE, *, edition="", numbers=None, actor=None, is_new_edition_ok=False
+):
     """Load a criteria file from disk, as the import page does an upload; returns
     the summary of ``import_scoring_sheets``.
 
     The edition is read from the file's legal basis; ``edition`` is used only when
-    the file names none. ``numbers`` restricts the load to some product sets.
+    the file names none (a new one only with ``is_new_edition_ok``). ``numbers``
+    restricts the load to some product sets.
     Raises ``sheet_file.CriteriaFileRefused`` for a file of the wrong structure.
     """
     path = Path(path)
     criteria_file = read_criteria_file(
         path.read_bytes(), name=path.name, edition=edition
     )
-    return import_scoring_sheets(criteria_file, actor=actor, numbers=numbers)
+    return import_scoring_sheets(
+        criteria_file,
+        actor=actor,
+        numbers=numbers,
+        is_new_edition_ok=is_new_edition_ok,
+    )
 
 
 def _write_criteria(sheet, raw_criteria):
@@ -730,8 +802,11 @@ def correct_sheet(sheet, actor, reason, changes):
     ``option`` (its printed position, from 1) with new ``points``; ``add_option``
     (``{"text", "points", "min_for_stars"}``, on a criterion without sub-criteria);
     ``max_points``. Each change may carry its own ``reason``; ``reason`` stands for
-    those that do not, and every change needs one. The new version's
-    ``correction_reason`` lists every change with its reason, one line per reason.
+    those that do not, and every change needs one, of at most
+    ``REASON_MAX_LENGTH`` characters. The new version's ``correction_reason``
+    lists every change with its reason, one line per reason. A correction that
+    would make a sheet passing its checks fail them is refused, with those checks;
+    a failing sheet may be corrected step by step, each step a version.
     Side effects: the checks run on the new version; an audit entry
     ``evaluation.sheet.corrected``.
     """
@@ -744,6 +819,9 @@ def correct_sheet(sheet, actor, reason, changes):
         not reason
     ):
         raise ValidationError({"reason": _("Cần ghi lý do hiệu chỉnh phiếu chấm.")})
+    for why in [reason, *(str(c.get("reason") or "") for c in changes)]:
+        if len(why) > REASON_MAX_LENGTH:
+            raise ValidationError({"reason": reason_too_long(why)})
     # Serialises with imports and other corrections of the set: one next version.
     ProductSet.objects.select_for_update().filter(pk=sheet.product_set_id).first()
     if ScoringSheet.objects.filter(supersedes=sheet).exists():
@@ -751,16 +829,13 @@ def correct_sheet(sheet, actor, reason, changes):
             _("Phiếu này đã có phiên bản mới hơn; hãy hiệu chỉnh phiên bản mới nhất.")
         )
 
-    roots, by_code = _sheet_as_raw(sheet)
-    lines = []
-    changed = set()
-    for change in changes:
-        change_reason = " ".join(str(change.get("reason") or "").split()) or reason
-        described = _apply_change(by_code, change, changed)
-        if lines and lines[-1][1] == change_reason:
-            lines[-1][0].append(described)
-        else:
-            lines.append(([described], change_reason))
+    roots, lines = _corrected_roots(sheet, changes, reason)
+    if sheet.is_valid:
+        problems = check_sheet(_spec_from_json({"criteria": roots}))
+        if problems:
+            raise ValidationError(
+                [failing_correction_refusal(sheet), *map(problem_line, problems)]
+            )
 
     corrected = ScoringSheet.objects.create(
         product_set=sheet.product_set,
@@ -801,6 +876,57 @@ def correct_sheet(sheet, actor, reason, changes):
         actor.username,
     )
     return corrected
+
+
+def reason_too_long(reason):
+    """The refusal of a correction's reason past ``REASON_MAX_LENGTH`` characters
+    (a sheet's, or a member's sheet corrected by the chair)."""
+    return _(
+        "Lý do chỉ được dài tối đa %(limit_value)d ký tự (đang có %(show_value)d); "
+        "hãy ghi ngắn gọn."
+    ) % {"limit_value": REASON_MAX_LENGTH, "show_value": len(reason)}
+
+
+def correction_problems(sheet, changes):
+    """The checks ``sheet`` would fail once ``changes`` are applied (as
+    ``correct_sheet`` takes them); writes nothing. Raises ``ValidationError`` for a
+    change that cannot be applied."""
+    roots, _lines = _corrected_roots(sheet, changes, "")
+    return check_sheet(_spec_from_json({"criteria": roots}))
+
+
+def _corrected_roots(sheet, changes, reason):
+    """The sheet's criteria in the file's shape with ``changes`` applied, and the
+    lines of the correction's reason: ``([described, ...], reason)``."""
+    roots, by_code = _sheet_as_raw(sheet)
+    lines = []
+    changed = set()
+    for change in changes:
+        change_reason = " ".join(str(change.get("reason") or "").split()) or reason
+        described = _apply_change(by_code, change, changed)
+        if lines and lines[-1][1] == change_reason:
+            lines[-1][0].append(described)
+        else:
+            lines.append(([described], change_reason))
+    return roots, lines
+
+
+def failing_correction_refusal(sheet):
+    """Why a correction is refused that would make ``sheet`` fail its checks."""
+    return _(
+        "Phiên bản %(version)s đạt kiểm tra và đang dùng để chấm; hiệu chỉnh này "
+        "làm phiếu không đạt kiểm tra nên không được ghi. Các kiểm tra sẽ không đạt:"
+    ) % {"version": sheet.version}
+
+
+def problem_line(problem):
+    """A check's problem as one sentence naming its criterion."""
+    if problem["criterion"]:
+        return _("Tiêu chí %(code)s: %(message)s") % {
+            "code": problem["criterion"],
+            "message": problem["message"],
+        }
+    return problem["message"]
 
 
 def _apply_change(by_code, change, changed):

@@ -1,6 +1,7 @@
 """The demo's evaluation step, the story setup_demo tells, and the sheet-loading
 command."""
 
+import json
 import random
 from collections import Counter
 from datetime import date
@@ -28,13 +29,15 @@ from evaluation.models import (
     Dossier,
     Evaluation,
     MemberScore,
+    Option,
     ProgrammeYear,
     Round,
     ScoringSheet,
 )
 from evaluation.scoring import check_selections, part_totals, unmet_minimums
 from evaluation.services import can_score, submit_member_score
-from evaluation.sheets import sheet_spec
+from evaluation.sheet_file import read_criteria_file
+from evaluation.sheets import CRITERIA_FILE, import_scoring_sheets, sheet_spec
 from ocop.enums import DocumentKind, JobStatus
 from ocop.models import AuditEntry, Document, Job
 from registry.demo import create_demo_accounts
@@ -382,6 +385,106 @@ def test_setup_demo_twice_changes_nothing_and_keeps_what_people_did(lai_chau):
     assert "Hồ sơ mẫu đi qua quy trình lần này" not in out
     assert "  hoidong1, hoidong3: 6 sản phẩm chờ chấm" in out
     assert "  hoidong2: 5 sản phẩm chờ chấm" in out
+
+
+def _sheets():
+    return list(
+        ScoringSheet.objects.order_by("id").values_list(
+            "id", "product_set__number", "version", "is_valid"
+        )
+    )
+
+
+def _correction_post(sheet, **values):
+    data = {f"r{c.pk}": "" for c in sheet.criteria.all()}
+    data.update(
+        {
+            f"m{c.pk}": "" if c.max_points is None else str(c.max_points)
+            for c in sheet.criteria.all()
+        }
+    )
+    for option in Option.objects.filter(criterion__sheet=sheet):
+        data[f"p{option.pk}"] = "" if option.points is None else str(option.points)
+    data.update(values)
+    return data
+
+
+def test_setup_demo_again_after_sheet_corrections_leaves_those_sheets_alone(
+    lai_chau, client
+):
+    _setup_demo()
+    admin = User.objects.get(username="quantri")
+    client.force_login(admin)
+    # The newcomer's correction, part A at 41/40: now refused at the form.
+    honey = ScoringSheet.objects.get(product_set__number=4, version=2)
+    technology = honey.criteria.get(code="1.7")
+    top = Option.objects.get(criterion=technology, order=2)
+    refused = client.post(
+        reverse("evaluation:sheet-correct", args=[honey.pk]),
+        _correction_post(
+            honey,
+            **{
+                f"p{top.pk}": "2",
+                f"m{technology.pk}": "2",
+                f"r{technology.pk}": "Thử.",
+            },
+        ),
+    )
+    # A correction that keeps the sheet of set 11 passing is accepted.
+    tea = ScoringSheet.objects.get(product_set__number=11, version=2)
+    origin = tea.criteria.get(code="1.1")
+    lowest = Option.objects.get(criterion=origin, order=1)
+    accepted = client.post(
+        reverse("evaluation:sheet-correct", args=[tea.pk]),
+        _correction_post(
+            tea,
+            **{f"p{lowest.pk}": str(lowest.points + 1), f"r{origin.pk}": "Thử."},
+        ),
+    )
+    # What the page let through before: a failing version 3 of set 4, here made
+    # by importing a file whose criterion 1.7 gives 2 points.
+    criteria = json.loads(CRITERIA_FILE.read_text(encoding="utf-8"))
+    criteria["product_sets"][3]["criteria"][0]["criteria"][6]["options"][1][
+        "points"
+    ] = 2
+    import_scoring_sheets(
+        read_criteria_file(json.dumps(criteria).encode(), name="sua.json"),
+        actor=admin,
+        numbers={4},
+    )
+    before, sheets = _snapshot(), _sheets()
+
+    out = _setup_demo()
+
+    assert (refused.status_code, accepted.status_code) == (400, 302)
+    assert _snapshot() == before
+    assert _sheets() == sheets
+    assert (
+        "Hiệu chỉnh đã biết: để nguyên 22 phiếu đã có hiệu chỉnh riêng. Phiên bản "
+        "mới nhất không đạt kiểm tra: bộ 4 phiên bản 3; hội đồng chấm trên phiên bản "
+        "đạt kiểm tra trước đó.\n"
+    ) in out
+    assert [
+        (number, version, valid)
+        for _id, number, version, valid in sheets
+        if number in (4, 11)
+    ] == [
+        (4, 1, False),
+        (11, 1, False),
+        (4, 2, True),
+        (11, 2, True),
+        (11, 3, True),
+        (4, 3, False),
+    ]
+
+
+def test_setup_demo_twice_says_the_known_corrections_are_not_applied_again(lai_chau):
+    _setup_demo()
+
+    out = _setup_demo()
+
+    assert "Hiệu chỉnh đã biết: để nguyên 22 phiếu đã có hiệu chỉnh riêng.\n" in out
+    assert ScoringSheet.objects.count() == 48
 
 
 def test_sheet_selections_reach_the_total_and_the_star_minimums(lai_chau):

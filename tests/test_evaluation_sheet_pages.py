@@ -4,16 +4,20 @@ criteria file and the correction of a sheet, for each role, the forbidden ones t
 import copy
 import json
 import re
+from datetime import date
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from evaluation.corrections import apply_known_corrections
 from evaluation.models import Option, ScoringSheet
 from evaluation.rulebooks import load_rulebooks
+from evaluation.sheet_file import read_criteria_file
 from evaluation.sheets import (
     EDITION_2026,
     correct_sheet,
+    import_scoring_sheets,
     latest_sheet,
     load_scoring_sheets,
 )
@@ -92,6 +96,16 @@ def text_of(content, element_id):
     return match[1].strip()
 
 
+def block_text(content, element_id, tag):
+    """The text of the ``tag`` element with that id, tags dropped, spaces joined
+    (up to the first closing ``tag``)."""
+    match = re.search(
+        rf'<{tag} [^>]*id="{element_id}"[^>]*>(.*?)</{tag}>', content, re.S
+    )
+    assert match, element_id
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", match[1])).strip()
+
+
 def field_errors(content, name):
     match = re.search(rf'id="errors-{name}">(.*?)</ul>', content, re.S)
     return re.findall(r"<li>(.*?)</li>", match[1]) if match else []
@@ -111,7 +125,8 @@ def test_sheet_list_shows_each_set_with_its_version_checks_and_rulebooks(
     assert response.status_code == 200
     assert content.count('<tr id="sheet-26-2026-') == 7
     assert row(content, "sheet-26-2026-4") == (
-        "4 Mật ong, mật khác và nông sản thực phẩm khác 1 Không đạt 1.2 : Phương án "
+        "4 Mật ong, mật khác và nông sản thực phẩm khác 1 Không đạt chưa chấm được "
+        "1.2 : Phương án "
         "“Không được cấp giấy chứng nhận chất lượng” để trống điểm. 2 : Điểm tối "
         "đa in là 10 nhưng phương án cao nhất "
         "cho 9. 2.4 : Tiêu chí không có phương án nào để chọn. 2.4 : Điểm tối đa in "
@@ -120,7 +135,8 @@ def test_sheet_list_shows_each_set_with_its_version_checks_and_rulebooks(
         "45 điểm, phải là 35."
     )
     assert row(content, "sheet-26-2026-26") == (
-        "26 Dịch vụ du lịch cộng đồng, du lịch sinh thái và điểm du lịch 1 Đạt —"
+        "26 Dịch vụ du lịch cộng đồng, du lịch sinh thái và điểm du lịch 1 Đạt "
+        "phiên bản 1 —"
     )
     assert "148/QĐ-TTg</span>" in content and "26/2026/QĐ-TTg</span>" in content
     assert NOTE_148 in content
@@ -163,7 +179,7 @@ def test_sheet_list_shows_the_newest_version_with_its_count(client, some, users)
     content = response.content.decode()
     assert re.findall(r'<tr id="sheet-26-2026-(\d+)"', content) == ["21", "26"]
     assert row(content, "sheet-26-2026-21").startswith(
-        "21 Thủ công mỹ nghệ 2 (2 phiên bản) Đạt —"
+        "21 Thủ công mỹ nghệ 2 (2 phiên bản) Đạt phiên bản 2 —"
     )
 
 
@@ -472,10 +488,10 @@ def test_sheet_import_takes_the_edition_from_the_form_when_the_file_names_none(
     unnamed = {k: v for k, v in criteria.items() if k != "legal_basis"}
     client.force_login(users["admin"])
 
-    url = preview_url(upload(client, unnamed, edition="26-2026-thu"))
+    url = preview_url(upload(client, unnamed, edition="27-2027"))
     content = client.get(url).content.decode()
 
-    assert text_of(content, "preview-edition") == ("Ấn bản <strong>26-2026-thu")
+    assert text_of(content, "preview-edition") == ("Ấn bản <strong>27-2027")
     assert "theo ô nhập (tệp không ghi căn cứ pháp lý)" in content
 
 
@@ -786,3 +802,275 @@ def test_sheet_import_refuses_a_file_over_10_mb_unread(client, users):
     assert field_errors(response.content.decode(), "file") == [
         "Tệp lớn hơn 10 MB; tệp tiêu chí chỉ khoảng 1 MB."
     ]
+
+
+# -- files and editions refused, names kept ------------------------------------------
+
+
+def test_sheet_import_refuses_deeply_nested_json_in_vietnamese(client, users):
+    client.force_login(users["admin"])
+
+    response = upload(client, b"[" * 100_000, name="sau.json")
+
+    assert response.status_code == 200
+    assert field_errors(response.content.decode(), "file") == [
+        "Tệp lồng nhau quá 32 cấp; tệp tiêu chí chỉ lồng khoảng 12 cấp, nên đây "
+        "không phải tệp tiêu chí."
+    ]
+    assert ScoringSheet.objects.count() == 0
+
+
+def test_sheet_import_refuses_a_malformed_edition_at_the_edition_field(
+    client, users, criteria
+):
+    unnamed = {k: v for k, v in criteria.items() if k != "legal_basis"}
+    client.force_login(users["admin"])
+
+    response = upload(client, unnamed, edition="<b>x</b>../..")
+
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert field_errors(content, "file") == []
+    assert field_errors(content, "edition") == [
+        "Ấn bản “&lt;b&gt;x&lt;/b&gt;../..” không đúng dạng: cần số và năm của quyết "
+        "định ban hành phiếu chấm, nối bằng dấu gạch ngang (năm từ 2018 đến "
+        f"{date.today().year + 1}), ví dụ 26-2026 hoặc 148-2023."
+    ]
+    assert "<b>x</b>" not in content
+
+
+def test_sheet_import_of_a_new_edition_asks_for_confirmation_before_writing(
+    client, users, criteria
+):
+    load_rulebooks()
+    unnamed = {k: v for k, v in criteria.items() if k != "legal_basis"}
+    client.force_login(users["admin"])
+    url = preview_url(upload(client, unnamed, edition="27-2027"))
+    content = client.get(url).content.decode()
+    digest = re.search(r'name="digest" value="([0-9a-f]+)"', content)[1]
+
+    refused = client.post(url, {"digest": digest}, follow=True)
+    written = client.post(url, {"digest": digest, "new_edition": "1"})
+
+    assert text_of(content, "sheet-import-new-edition").startswith(
+        "Ấn bản 27-2027 chưa có: không quy định nào dùng ấn bản này"
+    )
+    assert 'name="new_edition" value="1" id="confirm-new-edition" required' in content
+    assert "Ghi sẽ tạo một bộ 26 phiếu riêng" in refused.content.decode()
+    assert written.status_code == 302
+    assert ScoringSheet.objects.filter(edition="27-2027").count() == 26
+
+
+def test_sheet_import_of_the_rulebooks_edition_asks_no_confirmation(
+    client, users, criteria
+):
+    load_rulebooks()
+    unnamed = {k: v for k, v in criteria.items() if k != "legal_basis"}
+    client.force_login(users["admin"])
+
+    content = client.get(preview_url(upload(client, unnamed, edition="26-2026")))
+
+    assert 'id="sheet-import-new-edition"' not in content.content.decode()
+    assert 'id="confirm-new-edition"' not in content.content.decode()
+
+
+def test_sheet_import_preview_names_the_set_as_the_registry_does(
+    client, some, users, criteria
+):
+    renamed = copy.deepcopy(criteria)
+    renamed["product_sets"][3]["name"] = "<script>alert(1)</script>"
+    client.force_login(users["admin"])
+
+    content = client.get(preview_url(upload(client, renamed))).content.decode()
+
+    assert row(content, "preview-4").startswith(
+        "4 Mật ong, mật khác và nông sản thực phẩm khác Tệp ghi tên bộ là "
+        "“&lt;script&gt;alert(1)&lt;/script&gt;”; tên bộ sản phẩm theo danh mục, "
+        "nhập phiếu không đổi tên. Không đổi giống phiên bản 1"
+    )
+    assert "<script>alert" not in content
+    assert text_of(content, "count-unchanged") == "7"
+    assert ProductSet.objects.get(number=4).name == (
+        "Mật ong, mật khác và nông sản thực phẩm khác"
+    )
+
+
+# -- a correction keeps a passing sheet passing -------------------------------------
+
+
+def test_sheet_correct_that_would_make_a_passing_sheet_fail_is_refused_at_the_form(
+    client, some, users
+):
+    sheet = sheet_of(26)
+    energy = sheet.criteria.get(code="1.4")
+    second = Option.objects.get(criterion=energy, order=2)
+    client.force_login(users["admin"])
+
+    response = client.post(
+        reverse("evaluation:sheet-correct", args=[sheet.pk]),
+        correction_post(
+            sheet,
+            **{
+                f"p{second.pk}": "3",
+                f"m{energy.pk}": "3",
+                f"r{energy.pk}": "Thêm một điểm.",
+            },
+        ),
+    )
+
+    form = response.context["form"]
+    assert response.status_code == 400
+    assert form.non_field_errors() == [
+        "Phiên bản 1 đạt kiểm tra và đang dùng để chấm; hiệu chỉnh này làm phiếu "
+        "không đạt kiểm tra nên không được ghi. Các kiểm tra sẽ không đạt:",
+        "Tiêu chí 1: Điểm tối đa in là 14 nhưng phương án cao nhất cho 15.",
+        "Phần A cộng được 41 điểm, phải là 40.",
+    ]
+    group = sheet.criteria.get(code="1")
+    assert form.errors[f"m{group.pk}"] == [
+        "Điểm tối đa in là 14 nhưng phương án cao nhất cho 15."
+    ]
+    assert "Phần A cộng được 41 điểm, phải là 40." in response.content.decode()
+    assert ScoringSheet.objects.filter(product_set__number=26).count() == 1
+
+
+def test_sheet_correct_of_a_failing_sheet_may_leave_it_failing(client, some, users):
+    sheet = sheet_of(4)
+    nutrition = Option.objects.get(criterion__sheet=sheet, criterion__code="7", order=3)
+    client.force_login(users["admin"])
+
+    response = client.post(
+        reverse("evaluation:sheet-correct", args=[sheet.pk]),
+        correction_post(
+            sheet,
+            **{f"p{nutrition.pk}": "3", f"r{nutrition.criterion_id}": "Nhóm 7."},
+        ),
+    )
+
+    corrected = sheet_of(4)
+    assert response.status_code == 302
+    assert (corrected.version, corrected.is_valid) == (2, False)
+
+
+def test_sheet_correct_refuses_a_reason_over_1000_characters_at_the_field(
+    client, some, users
+):
+    sheet = sheet_of(4)
+    nutrition = Option.objects.get(criterion__sheet=sheet, criterion__code="7", order=3)
+    client.force_login(users["admin"])
+    page = client.get(reverse("evaluation:sheet-correct", args=[sheet.pk]))
+
+    response = client.post(
+        reverse("evaluation:sheet-correct", args=[sheet.pk]),
+        correction_post(
+            sheet,
+            **{
+                f"p{nutrition.pk}": "3",
+                f"r{nutrition.criterion_id}": "Vượt điểm tối đa. " * 133,
+            },
+        ),
+    )
+
+    assert re.search(
+        rf'<input [^>]*name="r{nutrition.criterion_id}"[^>]* maxlength="1000"',
+        page.content.decode(),
+    )
+    assert response.status_code == 400
+    assert response.context["form"].errors[f"r{nutrition.criterion_id}"] == [
+        "Lý do chỉ được dài tối đa 1000 ký tự (đang có 2393); hãy ghi ngắn gọn."
+    ]
+    assert ScoringSheet.objects.filter(product_set__number=4).count() == 1
+
+
+# -- which versions the list shows, and which one councils score on -----------------
+
+
+@pytest.fixture
+def corrected(some, users):
+    """The known corrections of the failing sheets among ``SOME``: version 1 of
+    sets 1, 4, 7, 11, 21 and 22 fail, their version 2 passes."""
+    sets = {ps.number: ps for ps in ProductSet.objects.filter(number__in=SOME)}
+    apply_known_corrections(users["admin"], sets, numbers=SOME)
+
+
+def test_sheet_list_filter_of_failing_sheets_says_it_reads_the_newest_version(
+    client, corrected, users
+):
+    client.force_login(users["province"])
+
+    response = client.get(reverse("evaluation:sheet-list"), {"validity": "invalid"})
+
+    content = response.content.decode()
+    assert "Chưa có phiếu chấm nào." not in content
+    assert block_text(content, "no-sheets", "div") == (
+        "Không có phiếu nào mà phiên bản mới nhất không đạt kiểm tra: mọi phiếu đều "
+        "chấm được. Có 6 phiên bản cũ không đạt kiểm tra, đã được thay bằng phiên bản "
+        "mới. Xem cả các phiên bản cũ"
+    )
+    assert 'href="?validity=invalid&amp;versions=all" id="show-all-versions"' in (
+        content
+    )
+
+
+def test_sheet_list_of_all_versions_shows_the_superseded_failing_ones(
+    client, corrected, users, django_assert_max_num_queries
+):
+    client.force_login(users["province"])
+
+    with django_assert_max_num_queries(8):
+        response = client.get(
+            reverse("evaluation:sheet-list"),
+            {"validity": "invalid", "versions": "all"},
+        )
+
+    content = response.content.decode()
+    assert re.findall(r'<tr id="sheet-26-2026-([\d-]+)-v(\d)"', content) == [
+        ("1", "1"),
+        ("4", "1"),
+        ("7", "1"),
+        ("11", "1"),
+        ("21", "1"),
+        ("22", "1"),
+    ]
+    assert row(content, "sheet-26-2026-4-v1").startswith(
+        "4 Mật ong, mật khác và nông sản thực phẩm khác 1 (đã thay bằng phiên bản 2) "
+        "Không đạt phiên bản 2 1.2 :"
+    )
+    assert text_of(content, "filter-scope") == (
+        "Kết quả kiểm tra của mọi phiên bản, kể cả phiên bản cũ đã được thay."
+    )
+
+
+def test_sheet_list_and_detail_say_which_version_councils_score_on(
+    client, corrected, users, criteria
+):
+    changed = copy.deepcopy(criteria)
+    changed["product_sets"][3]["criteria"][0]["criteria"][6]["options"][1]["points"] = 2
+    read = read_criteria_file(json.dumps(changed).encode(), name="tieu-chi-loi.json")
+    import_scoring_sheets(read, actor=users["admin"], numbers={4})
+    client.force_login(users["member"])
+
+    listing = client.get(reverse("evaluation:sheet-list")).content.decode()
+    newest = client.get(reverse("evaluation:sheet-detail", args=[sheet_of(4).pk]))
+    scored = ScoringSheet.objects.get(product_set__number=4, version=2)
+
+    assert row(listing, "sheet-26-2026-4").startswith(
+        "4 Mật ong, mật khác và nông sản thực phẩm khác 3 (3 phiên bản) Không đạt "
+        "phiên bản 2"
+    )
+    assert row(listing, "sheet-26-2026-26").startswith(
+        "26 Dịch vụ du lịch cộng đồng, du lịch sinh thái và điểm du lịch 1 Đạt "
+        "phiên bản 1"
+    )
+    content = newest.content.decode()
+    assert block_text(content, "sheet-scored-on", "p") == (
+        "Hội đồng chấm trên phiên bản 2, phiên bản mới nhất đạt kiểm tra. Xem phiên "
+        "bản 2 Sản phẩm đã vào đợt đánh giá giữ phiên bản của lúc được đưa vào."
+    )
+    assert f'href="{reverse("evaluation:sheet-detail", args=[scored.pk])}"' in content
+    page = client.get(reverse("evaluation:sheet-detail", args=[scored.pk]))
+    assert block_text(page.content.decode(), "sheet-scored-on", "p") == (
+        "Hội đồng chấm trên phiên bản này (phiên bản 2, mới nhất đạt kiểm tra). Sản "
+        "phẩm đã vào đợt đánh giá giữ phiên bản của lúc được đưa vào."
+    )
+    assert 'id="version-scored"' in page.content.decode()

@@ -2,6 +2,7 @@
 
 import copy
 import json
+from datetime import date
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -9,21 +10,28 @@ from django.core.management import CommandError, call_command
 
 from evaluation.corrections import apply_known_corrections
 from evaluation.models import Criterion, Option, ScoringSheet
+from evaluation.rulebooks import load_rulebooks
+from evaluation.services import submit_member_score
 from evaluation.sheet_file import CriteriaFileRefused, read_criteria_file
 from evaluation.sheets import (
     CRITERIA_FILE,
     EDITION_2026,
     correct_sheet,
+    correction_problems,
     import_scoring_sheets,
+    is_new_edition,
     latest_sheet,
     load_scoring_sheets,
     preview_scoring_sheets,
+    scoring_sheet,
     sheet_spec,
 )
 from ocop.models import AuditEntry
 from registry.enums import Role
 from registry.models import ProductSet
+from tests.evaluation_builders import Meeting, programme_2023
 from tests.factories import UserFactory
+from tests.test_evaluation_views import second_options
 
 
 @pytest.fixture
@@ -395,7 +403,7 @@ def test_correct_sheet_refuses_options_on_a_criterion_with_sub_criteria(some, ad
 def test_apply_known_corrections_goes_through_correct_sheet(some, admin):
     corrected = apply_known_corrections(
         admin, {ps.number: ps for ps in ProductSet.objects.all()}, numbers=SOME
-    )
+    ).corrected
 
     assert sorted(s.product_set.number for s in corrected) == [1, 4, 7, 11, 21, 22]
     assert all(s.is_valid for s in corrected)
@@ -411,3 +419,281 @@ def test_apply_known_corrections_goes_through_correct_sheet(some, admin):
         "lượng” để trống điểm; các bộ khác cho 0 điểm nên ghi 0 (chưa đối chiếu bản "
         "ký)."
     )
+
+
+# -- a correction keeps a passing sheet passing -------------------------------------
+
+# Set 26 passes its checks as printed; criterion 1.4 gives at most 2 points.
+PART_A_AT_41 = [
+    {"criterion": "1.4", "option": 2, "points": 3},
+    {"criterion": "1.4", "max_points": 3},
+]
+
+
+def test_correct_sheet_that_would_make_a_passing_sheet_fail_is_refused(some, admin):
+    with pytest.raises(ValidationError) as error:
+        correct_sheet(sheet_of(26), admin, "Thêm một điểm.", PART_A_AT_41)
+
+    assert error.value.messages == [
+        "Phiên bản 1 đạt kiểm tra và đang dùng để chấm; hiệu chỉnh này làm phiếu "
+        "không đạt kiểm tra nên không được ghi. Các kiểm tra sẽ không đạt:",
+        "Tiêu chí 1: Điểm tối đa in là 14 nhưng phương án cao nhất cho 15.",
+        "Phần A cộng được 41 điểm, phải là 40.",
+    ]
+    assert ScoringSheet.objects.filter(product_set__number=26).count() == 1
+    assert not AuditEntry.objects.filter(action="evaluation.sheet.corrected").exists()
+
+
+def test_correct_sheet_of_a_failing_sheet_goes_step_by_step(some, admin):
+    first = correct_sheet(
+        sheet_of(4),
+        admin,
+        "Nhóm 7 in 13.",
+        [{"criterion": "7", "option": 3, "points": 3}],
+    )
+    second = correct_sheet(
+        first,
+        admin,
+        "Phương án để trống.",
+        [{"criterion": "1.2", "option": 1, "points": 0}],
+    )
+
+    assert [(s.version, s.is_valid) for s in (first, second)] == [
+        (2, False),
+        (3, False),
+    ]
+    assert [p["criterion"] for p in second.problems] == ["2", "2.4", "2.4", ""]
+
+
+def test_correction_problems_says_what_a_correction_would_fail_and_writes_nothing(
+    some,
+):
+    problems = correction_problems(sheet_of(26), PART_A_AT_41)
+
+    assert [(p["criterion"], p["message"]) for p in problems] == [
+        ("1", "Điểm tối đa in là 14 nhưng phương án cao nhất cho 15."),
+        ("", "Phần A cộng được 41 điểm, phải là 40."),
+    ]
+    assert ScoringSheet.objects.count() == 7
+
+
+def test_correct_sheet_refuses_a_reason_over_1000_characters(some, admin):
+    change = {"criterion": "7", "option": 3, "points": 3, "reason": "x" * 1001}
+
+    with pytest.raises(ValidationError) as error:
+        correct_sheet(sheet_of(4), admin, "", [change])
+
+    assert error.value.message_dict == {
+        "reason": [
+            "Lý do chỉ được dài tối đa 1000 ký tự (đang có 1001); hãy ghi ngắn gọn."
+        ]
+    }
+    assert ScoringSheet.objects.count() == 7
+
+
+# -- which version councils score on -------------------------------------------------
+
+
+def failing_file(criteria, number=26):
+    """The criteria file with set ``number``'s criterion 1.4 giving 3 points: its
+    part A adds up to 41."""
+    changed = copy.deepcopy(criteria)
+    item = changed["product_sets"][number - 1]
+    criterion = item["criteria"][0]["criteria"][3]
+    assert criterion["code"] == "1.4"
+    criterion["options"][1]["points"] = 3
+    return read_criteria_file(as_bytes(changed), name="tieu-chi-loi.json")
+
+
+def test_scoring_sheet_is_the_newest_version_that_passes_its_checks(
+    some, criteria, admin
+):
+    import_scoring_sheets(failing_file(criteria), actor=admin, numbers={26})
+    tourism = ProductSet.objects.get(number=26)
+
+    chosen = scoring_sheet(tourism, EDITION_2026)
+
+    assert (sheet_of(26).version, sheet_of(26).is_valid) == (2, False)
+    assert (chosen.version, chosen.is_valid) == (1, True)
+    assert scoring_sheet(ProductSet.objects.get(number=4), EDITION_2026).version == 1
+
+
+def test_add_to_round_scores_on_the_newest_version_that_passes_its_checks(
+    lai_chau, criteria, admin
+):
+    programme_2023()
+    import_scoring_sheets(failing_file(criteria), actor=admin, numbers={26})
+
+    meeting = Meeting()
+    chair = meeting.scorers()[0]
+    score = submit_member_score(
+        meeting.evaluation, chair, second_options(meeting.evaluation)
+    )
+
+    assert (meeting.evaluation.sheet.version, meeting.dossier.sheet.version) == (1, 1)
+    assert sheet_of(26).version == 2
+    assert score.submitted_at is not None
+
+
+# -- the known corrections, applied again -------------------------------------------
+
+
+def test_apply_known_corrections_leaves_alone_a_sheet_corrected_since(
+    some, criteria, admin
+):
+    sets = {ps.number: ps for ps in ProductSet.objects.all()}
+    apply_known_corrections(admin, sets, numbers={4, 11})
+    import_scoring_sheets(failing_file(criteria, 4), actor=admin, numbers={4})
+    correct_sheet(
+        sheet_of(11),
+        admin,
+        "Sửa lại.",
+        [{"criterion": "1.2", "option": 1, "points": 1}],
+    )
+
+    again = apply_known_corrections(admin, sets, numbers={1, 4, 11})
+
+    assert [s.product_set.number for s in again.corrected] == [1]
+    assert [(s.product_set.number, s.version) for s in again.left_alone] == [
+        (4, 3),
+        (11, 3),
+    ]
+    assert again.left_alone_line() == (
+        "Hiệu chỉnh đã biết: để nguyên 2 phiếu đã có hiệu chỉnh riêng. Phiên bản "
+        "mới nhất không đạt kiểm tra: bộ 4 phiên bản 3; hội đồng chấm trên phiên bản "
+        "đạt kiểm tra trước đó."
+    )
+    assert ScoringSheet.objects.filter(product_set__number=4).count() == 3
+
+
+# -- files that are no criteria file -------------------------------------------------
+
+
+def test_read_criteria_file_refuses_deeply_nested_json(criteria):
+    with pytest.raises(CriteriaFileRefused) as refusal:
+        read_criteria_file(b"[" * 100_000, name="sau.json")
+
+    assert refusal.value.messages == [
+        "Tệp lồng nhau quá 32 cấp; tệp tiêu chí chỉ lồng khoảng 12 cấp, nên đây "
+        "không phải tệp tiêu chí."
+    ]
+
+
+def test_read_criteria_file_refuses_json_nested_past_32_levels(criteria):
+    nested = {**criteria, "extra": json.loads("[" * 40 + "]" * 40)}
+
+    with pytest.raises(CriteriaFileRefused) as refusal:
+        read_criteria_file(as_bytes(nested), name="sau.json")
+
+    assert refusal.value.messages == [
+        "Tệp lồng nhau quá 32 cấp; tệp tiêu chí chỉ lồng khoảng 12 cấp, nên đây "
+        "không phải tệp tiêu chí."
+    ]
+
+
+def test_read_criteria_file_refuses_criteria_nested_past_four_levels(criteria):
+    deep = copy.deepcopy(criteria)
+    sub = deep["product_sets"][10]["criteria"][5]["criteria"][0]["criteria"][0]
+    assert sub["code"] == "6.1.1"
+    sub["options"] = []
+    sub["criteria"] = [
+        {
+            "code": "6.1.1.1",
+            "name": "Cấp tư",
+            "max_points": 2,
+            "options": [],
+            "criteria": [
+                {
+                    "code": "6.1.1.1.1",
+                    "name": "Cấp năm",
+                    "max_points": 2,
+                    "options": [{"text": "Có", "points": 2, "min_for_stars": None}],
+                    "criteria": [],
+                }
+            ],
+        }
+    ]
+
+    with pytest.raises(CriteriaFileRefused) as refusal:
+        read_criteria_file(as_bytes(deep), name="sau.json")
+
+    assert refusal.value.messages == [
+        "Bộ sản phẩm 11, tiêu chí 6.1.1.1.1: tiêu chí lồng quá 4 cấp (nhóm, tiêu "
+        "chí, tiêu chí con); phiếu chấm chỉ có 3 cấp."
+    ]
+
+
+# -- the edition typed in --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("typed", ["<b>x</b>../..", "abc", "26-26", "26-2017"])
+def test_read_criteria_file_refuses_an_edition_not_of_number_and_year(criteria, typed):
+    unnamed = {k: v for k, v in criteria.items() if k != "legal_basis"}
+
+    with pytest.raises(CriteriaFileRefused) as refusal:
+        read_criteria_file(as_bytes(unnamed), name="a.json", edition=typed)
+
+    message = (
+        f"Ấn bản “{typed}” không đúng dạng: cần số và năm của quyết định ban hành "
+        f"phiếu chấm, nối bằng dấu gạch ngang (năm từ 2018 đến "
+        f"{date.today().year + 1}), ví dụ 26-2026 hoặc 148-2023."
+    )
+    assert refusal.value.messages == [message]
+    assert refusal.value.edition_messages == [message]
+
+
+def test_import_scoring_sheets_of_a_new_typed_edition_needs_confirming(
+    lai_chau, criteria
+):
+    unnamed = {k: v for k, v in criteria.items() if k != "legal_basis"}
+    read = read_criteria_file(as_bytes(unnamed), name="a.json", edition="27-2027")
+
+    with pytest.raises(ValidationError) as error:
+        import_scoring_sheets(read, numbers={26})
+    confirmed = import_scoring_sheets(read, numbers={26}, is_new_edition_ok=True)
+
+    assert error.value.messages == [
+        "Ấn bản 27-2027 chưa có: không quy định nào dùng ấn bản này và chưa có phiếu "
+        "nào của nó. Ghi sẽ tạo một bộ 26 phiếu riêng mà chưa hội đồng nào chấm "
+        "trên. Kiểm tra lại ấn bản đã nhập, hoặc xác nhận đây là ấn bản mới."
+    ]
+    assert confirmed["created"] == [26]
+    assert is_new_edition(read) is False
+
+
+def test_import_scoring_sheets_of_a_rulebooks_edition_needs_no_confirming(
+    lai_chau, criteria
+):
+    load_rulebooks()
+    unnamed = {k: v for k, v in criteria.items() if k != "legal_basis"}
+
+    for edition in ("26-2026", "148-2023"):
+        read = read_criteria_file(as_bytes(unnamed), name="a.json", edition=edition)
+        import_scoring_sheets(read, numbers={26})
+
+    assert sorted(ScoringSheet.objects.values_list("edition", flat=True)) == [
+        "148-2023",
+        "26-2026",
+    ]
+
+
+# -- the product set's name ----------------------------------------------------------
+
+
+def test_preview_scoring_sheets_names_the_set_as_the_registry_does(some, criteria):
+    renamed = copy.deepcopy(criteria)
+    renamed["product_sets"][3]["name"] = "<script>alert(1)</script>"
+    read = read_criteria_file(as_bytes(renamed), name="a.json")
+
+    preview = preview_scoring_sheets(read, numbers={4})[0]
+    import_scoring_sheets(read, numbers={4})
+
+    assert (preview.status, preview.name, preview.file_name) == (
+        "unchanged",
+        "Mật ong, mật khác và nông sản thực phẩm khác",
+        "<script>alert(1)</script>",
+    )
+    assert ProductSet.objects.get(number=4).name == (
+        "Mật ong, mật khác và nông sản thực phẩm khác"
+    )
+    assert ScoringSheet.objects.count() == 7

@@ -14,7 +14,7 @@ from ..models import (
     CouncilMembership,
     ProgrammeYear,
 )
-from ..sheets import latest_sheet
+from ..sheets import scoring_sheet
 
 # Registrations that renew or raise an earlier certificate.
 FOLLOWING_KINDS = (RegistrationKind.RE_EVALUATION, RegistrationKind.UPGRADE)
@@ -61,10 +61,11 @@ def _area_name(name):
 
 
 def scoring_sheet_for(product_set, rulebook):
-    """The newest sheet of a product set in the rulebook's edition, or None."""
+    """The sheet of a product set that the rulebook's councils score on: the newest
+    version of its edition that passes its checks (``sheets.scoring_sheet``)."""
     if product_set is None:
         return None
-    return latest_sheet(product_set, rulebook.sheet_edition)
+    return scoring_sheet(product_set, rulebook.sheet_edition)
 
 
 def programme_year_for(registration):

@@ -42,8 +42,11 @@ from ..sheet_forms import (
 from ..sheets import (
     correct_sheet,
     import_scoring_sheets,
+    is_new_edition,
+    new_edition_message,
     preview_digest,
     preview_scoring_sheets,
+    scored_version,
     version_history,
 )
 from .common import apply_to_form, report_refusal
@@ -77,33 +80,61 @@ def rulebooks_by_edition():
 
 
 class ScoringSheetList(SheetViewMixin, ListView):
-    """The newest version of every product set's sheet, by edition, with its checks
-    and the rulebooks that score on it (three queries)."""
+    """The newest version of every product set's sheet, by edition, with its checks,
+    the version councils score on and the rulebooks that score on it (three
+    queries); ``versions=all`` lists the older versions too. The filter on the
+    checks reads the newest version, and says so when it finds none but older
+    versions would match (one query more)."""
 
     template_name = "evaluation/sheet_list.html"
     context_object_name = "sheets"
 
     def get_queryset(self):
+        same_set = ScoringSheet.objects.filter(
+            product_set_id=OuterRef("product_set_id"), edition=OuterRef("edition")
+        )
         versions = (
-            ScoringSheet.objects.filter(
-                product_set_id=OuterRef("product_set_id"), edition=OuterRef("edition")
-            )
-            .values("product_set_id")
+            same_set.values("product_set_id")
             .annotate(count=Count("pk"))
             .values("count")
         )
-        sheets = (
-            ScoringSheet.objects.filter(superseded_by__isnull=True)
-            .select_related("product_set")
-            .annotate(version_count=Subquery(versions))
-            .order_by("edition", "product_set__number")
+        newest = same_set.order_by("-version").values("version")[:1]
+        scored = (
+            same_set.filter(is_valid=True).order_by("-version").values("version")[:1]
         )
+        sheets = (
+            ScoringSheet.objects.select_related("product_set")
+            .annotate(
+                version_count=Subquery(versions),
+                newest_version=Subquery(newest),
+                scored_version=Subquery(scored),
+            )
+            .order_by("edition", "product_set__number", "-version")
+        )
+        if not self.is_all_versions:
+            sheets = sheets.filter(superseded_by__isnull=True)
         get = self.request.GET
         if get.get("edition"):
             sheets = sheets.filter(edition=get["edition"])
         if get.get("validity") in VALIDITY:
             sheets = sheets.filter(is_valid=VALIDITY[get["validity"]])
         return sheets
+
+    @property
+    def is_all_versions(self):
+        return self.request.GET.get("versions") == "all"
+
+    def _older_matching(self):
+        """How many superseded versions the checks' filter would show, with the
+        query that shows them."""
+        get = self.request.GET
+        older = ScoringSheet.objects.filter(
+            superseded_by__isnull=False, is_valid=VALIDITY[get["validity"]]
+        )
+        if get.get("edition"):
+            older = older.filter(edition=get["edition"])
+        query = {key: get[key] for key in ("edition", "validity") if get.get(key)}
+        return older.count(), urlencode({**query, "versions": "all"})
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -112,7 +143,11 @@ class ScoringSheetList(SheetViewMixin, ListView):
         for sheet in context["sheets"]:
             editions.setdefault(sheet.edition, []).append(sheet)
         chosen = self.request.GET.get("edition", "")
-        if not self.request.GET.get("validity"):
+        validity = self.request.GET.get("validity", "")
+        older, all_versions_query = 0, ""
+        if validity in VALIDITY and not self.is_all_versions and not editions:
+            older, all_versions_query = self._older_matching()
+        if not validity:
             # An edition a rulebook scores on, with no sheet loaded, is worth saying.
             for edition in rulebooks:
                 if not chosen or edition == chosen:
@@ -127,6 +162,10 @@ class ScoringSheetList(SheetViewMixin, ListView):
                 }
                 for edition, sheets in sorted(editions.items())
             ],
+            validity=validity if validity in VALIDITY else "",
+            is_all_versions=self.is_all_versions,
+            older_matching=older,
+            all_versions_query=all_versions_query,
             edition_choices=sorted(
                 set(ScoringSheet.objects.values_list("edition", flat=True).distinct())
                 | set(rulebooks)
@@ -188,6 +227,7 @@ class ScoringSheetDetail(SheetViewMixin, DetailView):
             history=history,
             newest=newest,
             is_newest=newest.pk == sheet.pk,
+            scored=scored_version(history),
             rulebooks=rulebooks_by_edition().get(sheet.edition, []),
             can_manage=self.request.user.has_perm("evaluation.manage_sheets"),
         )
@@ -287,6 +327,11 @@ class ScoringSheetImportPreview(SheetManageMixin, View):
                 },
                 "has_writes": bool(written),
                 "rulebooks": rulebooks_by_edition().get(criteria_file.edition, []),
+                "new_edition": (
+                    new_edition_message(criteria_file.edition)
+                    if is_new_edition(criteria_file)
+                    else ""
+                ),
             },
         )
 
@@ -296,7 +341,10 @@ class ScoringSheetImportPreview(SheetManageMixin, View):
             return redirect("evaluation:sheet-import")
         try:
             summary = import_scoring_sheets(
-                criteria_file, actor=request.user, digest=request.POST.get("digest")
+                criteria_file,
+                actor=request.user,
+                digest=request.POST.get("digest"),
+                is_new_edition_ok=request.POST.get("new_edition") == "1",
             )
         except ValidationError as error:
             report_refusal(request, error)
@@ -363,7 +411,7 @@ class ScoringSheetCorrect(SheetManageMixin, View):
         initial = {}
         if proposals and request.GET.get("proposed"):
             initial = proposal_initial(nodes, proposals)
-        form = SheetCorrectionForm(nodes, initial=initial)
+        form = SheetCorrectionForm(nodes, initial=initial, sheet=sheet)
         return self._render(request, sheet, form, parts, nodes, general, proposals)
 
     def post(self, request, pk):
@@ -371,7 +419,7 @@ class ScoringSheetCorrect(SheetManageMixin, View):
         if sheet is None:
             return redirect("evaluation:sheet-detail", pk=pk)
         parts, nodes, general = printed_sheet(sheet)
-        form = SheetCorrectionForm(nodes, request.POST)
+        form = SheetCorrectionForm(nodes, request.POST, sheet=sheet)
         if form.is_valid():
             try:
                 corrected = correct_sheet(sheet, request.user, "", form.changes)

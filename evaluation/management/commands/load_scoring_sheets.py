@@ -24,6 +24,14 @@ class Command(BaseCommand):
             help="Ấn bản phiếu (ví dụ 26-2026), chỉ dùng khi tệp không ghi căn cứ.",
         )
         parser.add_argument(
+            "--new-edition",
+            action="store_true",
+            help=(
+                "Xác nhận ấn bản ghi ở --edition là ấn bản mới (chưa quy định nào "
+                "dùng, chưa có phiếu nào)."
+            ),
+        )
+        parser.add_argument(
             "--apply-known-corrections",
             action="store_true",
             help="Ghi các hiệu chỉnh đã biết thành phiên bản mới (cần --by).",
@@ -41,7 +49,10 @@ class Command(BaseCommand):
 
         try:
             summary = load_scoring_sheets(
-                options["file"], edition=options["edition"], actor=actor
+                options["file"],
+                edition=options["edition"],
+                actor=actor,
+                is_new_edition_ok=options["new_edition"],
             )
         except (CriteriaFileRefused, ValidationError) as error:
             raise CommandError("\n".join(error.messages)) from None
@@ -55,8 +66,10 @@ class Command(BaseCommand):
         self.stdout.write(f"Ấn bản: {summary['edition']}.")
         if options["apply_known_corrections"]:
             product_sets = {ps.number: ps for ps in ProductSet.objects.all()}
-            corrected = apply_known_corrections(actor, product_sets)
-            self.stdout.write(f"Đã hiệu chỉnh {len(corrected)} phiếu.")
+            known = apply_known_corrections(actor, product_sets)
+            self.stdout.write(f"Đã hiệu chỉnh {len(known.corrected)} phiếu.")
+            if known.left_alone:
+                self.stdout.write(known.left_alone_line())
 
         sheets = ScoringSheet.objects.filter(
             edition=summary["edition"], is_valid=False, superseded_by__isnull=True

@@ -54,6 +54,8 @@ class Command(BaseCommand):
             f"sơ, {evaluation['proposed']} sản phẩm được đề xuất bộ sản phẩm "
             f"({seconds:.1f} giây)."
         )
+        if evaluation["known_corrections"].left_alone:
+            self.stdout.write(evaluation["known_corrections"].left_alone_line())
         moved = sum(evaluation["story"].values())
         if moved:
             self.stdout.write(
