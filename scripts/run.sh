@@ -23,7 +23,8 @@ if [ -z "${DJANGO_ALLOWED_HOSTS:-}" ]; then
   esac
 fi
 .venv/bin/python manage.py migrate --noinput -v0
-.venv/bin/python manage.py setup_demo
+# What the demo did, without the log lines of each step (LOG_LEVEL=INFO shows them).
+LOG_LEVEL=${LOG_LEVEL:-WARNING} .venv/bin/python manage.py setup_demo
 echo
 echo "==> Mở http://${addr}/ và đăng nhập bằng một tài khoản mẫu ở trên (Ctrl+C để dừng)."
 exec .venv/bin/python manage.py runserver "$addr"

@@ -68,9 +68,10 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("Tài khoản mẫu (mật khẩu chung):"))
         for user in accounts:
             area = user.commune or user.district or user.province
+            seats = _council_seats(user)
             self.stdout.write(
                 f"  {user.username:<16} {DEMO_PASSWORD}  {user.get_role_display()}"
-                f" · {area}"
+                f" · {area}{seats}"
             )
         guide = demo_guide(province)
         if guide:
@@ -78,3 +79,17 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS("Sẵn sàng để thử:"))
             for usernames, text in guide:
                 self.stdout.write(f"  {', '.join(usernames)}: {text}")
+
+
+def _council_seats(user):
+    """A council member's seats, by role: "· Chủ tịch 9 hội đồng" or, for one
+    council, its name."""
+    by_role = {}
+    for seat in user.council_memberships.select_related("council"):
+        by_role.setdefault(seat.get_role_display(), []).append(seat.council.name)
+    return "".join(
+        f" · {role} {names[0]}"
+        if len(names) == 1
+        else f" · {role} {len(names)} hội đồng"
+        for role, names in by_role.items()
+    )
