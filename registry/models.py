@@ -242,6 +242,21 @@ class Producer(models.Model):
     def get_absolute_url(self):
         return reverse("registry:producer-detail", args=[self.pk])
 
+    @property
+    def full_address(self):
+        """The address, then its commune and district, each left out when the
+        address already names it (sheets often write "Tổ 1, phường Quyết Thắng")."""
+        parts = [self.address] if self.address else []
+        if self.commune:
+            parts.append(self.commune.name)
+            if self.commune.district:
+                parts.append(self.commune.district.name)
+        written = []
+        for part in parts:
+            if fold(part) not in fold(", ".join(written)):
+                written.append(part)
+        return ", ".join(written)
+
     def refresh_search_fields(self):
         self.phone = normalise_phone(self.phone)
         self.name_key = fold(self.name)

@@ -45,6 +45,18 @@ def test_producer_page_shows_address_and_todays_commune(staff, client):
     assert [s.new for s in response.context["successions"]] == [new]
 
 
+def test_address_that_names_its_commune_does_not_repeat_it(staff, client):
+    ward = commune("Phường Quyết Thắng", LAI_CHAU_CITY)
+    producer = ProducerFactory(address="Tổ 1, phường Quyết Thắng", commune=ward)
+
+    response = client.get(producer.get_absolute_url())
+
+    assert producer.full_address == "Tổ 1, phường Quyết Thắng, Thành phố Lai Châu"
+    assert "Tổ 1, phường Quyết Thắng, Thành phố Lai Châu" in response.content.decode()
+    other = ProducerFactory(address="Bản Nà Khum", commune=ward)
+    assert other.full_address == "Bản Nà Khum, Phường Quyết Thắng, Thành phố Lai Châu"
+
+
 def test_producer_page_lists_its_products_with_their_years(staff, client):
     producer = ProducerFactory()
     tea = RegistrationFactory(
