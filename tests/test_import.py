@@ -720,6 +720,22 @@ def test_import_reads_numbers_typed_in_cells_as_whole_numbers(lai_chau, tmp_path
     )
 
 
+def test_import_warns_of_a_phone_without_any_digit(lai_chau, tmp_path):
+    rows = sheet_rows()
+    rows[6][5] = "abc"
+    rows[7][5] = "Không có"
+    path = write_workbook(tmp_path / "phones.xlsx", rows)
+
+    messages = _messages(preview_file(path, lai_chau).preview())
+
+    assert (
+        7,
+        "Số điện thoại «abc» không có chữ số nào: bỏ qua, chủ thể được ghi không "
+        "có số điện thoại.",
+    ) in messages
+    assert not [text for row, text in messages if row == 8 and "điện thoại" in text]
+
+
 def test_import_reads_an_xlsx_whatever_its_file_name(lai_chau, tmp_path):
     path = tmp_path / "danh-sach.xls"
     shutil.copy(REGISTRATION_XLSX, path)

@@ -185,7 +185,24 @@ def _phone(value, sheet, row, issues):
         parts = [part for part in _PHONE_SPLIT.split(fold(value)) if part.strip()]
         value = parts[0] if parts else value
     phone = normalise_phone(value)[:20]
-    if phone and not 10 <= len(phone) <= 11:
+    folded = fold(raw)
+    if not phone and any(ch.isalnum() for ch in folded) and not folded.startswith(
+        "khong"
+    ):
+        # "abc", "chưa có số": not a number, and not a deliberate "không có".
+        issues.append(
+            Issue(
+                WARNING,
+                sheet,
+                row,
+                _(
+                    "Số điện thoại «%(phone)s» không có chữ số nào: bỏ qua, chủ thể "
+                    "được ghi không có số điện thoại."
+                )
+                % {"phone": raw},
+            )
+        )
+    elif phone and not 10 <= len(phone) <= 11:
         issues.append(
             Issue(
                 WARNING,
