@@ -8,6 +8,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.validators import MaxValueValidator
 from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -18,7 +19,7 @@ from rules.contrib.views import PermissionRequiredMixin
 
 from ocop.jobs import start_job
 
-from .enums import ImportStatus
+from .enums import FIRST_PROGRAMME_YEAR, ImportStatus, last_programme_year
 from .importer import ImportRefused, create_batch
 from .importer.reader import check_stream
 from .models import ImportBatch, Province
@@ -35,10 +36,17 @@ class ImportUploadForm(forms.Form):
     year = forms.IntegerField(
         label=gettext_lazy("Năm chương trình"),
         required=False,
-        min_value=2018,
-        max_value=2100,
+        min_value=FIRST_PROGRAMME_YEAR,
         help_text=gettext_lazy("Để trống để lấy năm ghi trong tiêu đề của bảng."),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Next year's list may be drawn up before the year starts; no later one.
+        year = self.fields["year"]
+        year.max_value = last_programme_year()
+        year.validators.append(MaxValueValidator(year.max_value))
+        year.widget.attrs["max"] = year.max_value
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

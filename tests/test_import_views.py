@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from ocop.enums import JobStatus
 from registry.demo import create_demo_accounts
-from registry.enums import ImportStatus
+from registry.enums import ImportStatus, last_programme_year
 from registry.models import ImportBatch, Registration, User
 
 from .conftest import REGISTRATION_XLSX
@@ -180,6 +180,26 @@ def test_import_year_override_from_the_form(staff_client):
     batch = ImportBatch.objects.get()
 
     assert (batch.year, batch.preview["year_source"]) == (2024, "override")
+
+
+@pytest.mark.parametrize(
+    ("year", "message"),
+    [
+        ("2017", "Giá trị phải lớn hơn hoặc bằng 2018."),
+        ("2100", "Giá trị phải nhỏ hơn hoặc bằng %s."),
+    ],
+)
+def test_import_year_outside_the_programme_is_refused_at_the_field(
+    staff_client, year, message
+):
+    last = last_programme_year()
+
+    response = _upload(staff_client, year=year)
+
+    assert response.status_code == 200
+    assert f'max="{last}"' in response.content.decode()
+    assert response.context["form"].errors["year"] == [message.replace("%s", str(last))]
+    assert not ImportBatch.objects.exists()
 
 
 def test_import_upload_of_a_csv_is_refused_at_the_field(staff_client, tmp_path):

@@ -1,5 +1,8 @@
 import pytest
+from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils import translation
 
 pytestmark = pytest.mark.django_db
 
@@ -31,3 +34,28 @@ def test_the_switcher_names_each_language_in_its_own_tongue(client):
 
     assert '<option value="en">English</option>' in page
     assert "Tiếng Anh" not in page
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        (forms.IntegerField(), "2,5", "Nhập một số nguyên."),
+        (
+            forms.IntegerField(min_value=2018),
+            "1900",
+            "Giá trị phải lớn hơn hoặc bằng 2018.",
+        ),
+        (
+            forms.CharField(max_length=5),
+            "abcdef",
+            "Chỉ được tối đa 5 ký tự (đang có 6).",
+        ),
+    ],
+)
+def test_django_form_messages_read_as_vietnamese_offices_write(field, value, message):
+    """locale/vi overrides the few messages of Django's catalogue that read badly
+    («Nhập một số tổng thể.», a space before the full stop)."""
+    with translation.override("vi"), pytest.raises(ValidationError) as refused:
+        field.clean(value)
+
+    assert refused.value.messages == [message]

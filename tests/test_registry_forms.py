@@ -473,7 +473,7 @@ def test_product_description_over_5000_characters_is_refused(accounts, client):
 
     assert response.status_code == 200
     assert response.context["form"].errors["description"] == [
-        "Giá trị này chỉ có tối đa 5000 kí tự (hiện có 5001)"
+        "Chỉ được tối đa 5000 ký tự (đang có 5001)."
     ]
 
 
@@ -514,7 +514,7 @@ def test_producer_name_too_long_says_only_so(accounts, client):
     )
 
     assert response.context["form"].errors["name"] == [
-        "Giá trị này chỉ có tối đa 300 kí tự (hiện có 301)"
+        "Chỉ được tối đa 300 ký tự (đang có 301)."
     ]
 
 
