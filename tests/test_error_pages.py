@@ -26,3 +26,30 @@ def test_a_forbidden_page_is_explained_in_vietnamese(client, lai_chau):
 
     assert response.status_code == 403
     assert "Không có quyền truy cập" in response.content.decode()
+
+
+@override_settings(DEBUG=False)
+@pytest.mark.parametrize("code", ["ABCDEF", "x", "0" * 40])
+def test_a_wrong_verification_code_tells_the_public_no_certificate_has_it(
+    client, lai_chau, code
+):
+    response = client.get(f"/xac-minh/{code}/")
+
+    html = response.content.decode()
+    assert response.status_code == 404
+    assert "Không tìm thấy giấy chứng nhận với mã này" in html
+    # Not the staff's page: nothing about accounts, no link to a login.
+    assert "tài khoản của bạn" not in html
+    assert "Về trang tổng quan" not in html
+
+
+@override_settings(DEBUG=False)
+def test_an_action_opened_in_the_browser_says_it_is_no_page(client, lai_chau):
+    create_demo_accounts("12")
+    client.login(username="tinh", password="ocop-demo-2023")
+
+    response = client.get("/dang-xuat/", HTTP_ACCEPT="text/html")
+
+    assert response.status_code == 405
+    assert "Không mở trực tiếp được" in response.content.decode()
+    assert response.headers["Allow"] == "POST, OPTIONS"
