@@ -160,7 +160,12 @@ def _rounds(council, plan, area_label):
 
 
 def propose_product_sets(province):
-    """Give each product without a set the one its name suggests (unconfirmed)."""
+    """Give each product without a set the one its name suggests (unconfirmed),
+    once: the run that finds no product of the province with a set. A later run
+    leaves alone what people did since (a set cleared, a product added)."""
+    in_province = Product.objects.filter(producer__province=province)
+    if in_province.filter(product_set__isnull=False).exists():
+        return 0
     product_sets = {ps.number: ps for ps in ProductSet.objects.all()}
     if len(product_sets) < 26:
         product_sets = {ps.number: ps for ps in load_product_sets()}

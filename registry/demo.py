@@ -7,7 +7,7 @@ DEMO_PASSWORD = "ocop-demo-2023"
 
 # (username, full name, role, district code, commune name)
 DEMO_ACCOUNTS = [
-    ("quantri", "Quản trị hệ thống", Role.ADMINISTRATOR, None, None),
+    ("quantri", "Vũ Văn Quản", Role.ADMINISTRATOR, None, None),
     ("tinh", "Nguyễn Văn Tỉnh", Role.PROVINCE_STAFF, None, None),
     ("huyen.tamduong", "Lò Văn Huyện", Role.DISTRICT_OFFICER, "106", None),
     ("huyen.thanhpho", "Trần Thị Thành", Role.DISTRICT_OFFICER, "105", None),

@@ -42,7 +42,7 @@ from ocop.enums import DocumentKind, JobStatus
 from ocop.models import AuditEntry, Document, Job
 from registry.demo import create_demo_accounts
 from registry.enums import Role
-from registry.models import ImportBatch, User
+from registry.models import ImportBatch, Product, User
 from tests.factories_evaluation import load_sheets
 
 
@@ -377,11 +377,22 @@ def test_setup_demo_twice_changes_nothing_and_keeps_what_people_did(lai_chau):
         sheet_spec(evaluation.sheet), 64, rng=random.Random("hoidong2")
     )
     submit_member_score(evaluation, hoidong2, selections)
+    # A product added on its page and a set cleared stay as people left them.
+    honey = Product.objects.get(name="Mật ong tươi Lai Châu")
+    honey.product_set = None
+    honey.save(update_fields=["product_set"])
+    added = Product.objects.create(producer=honey.producer, name="Rượu ngô Tả Lèng")
     before = _snapshot()
 
     out = _setup_demo()
 
     assert _snapshot() == before
+    assert (
+        Product.objects.filter(
+            pk__in=[honey.pk, added.pk], product_set__isnull=True
+        ).count()
+        == 2
+    )
     assert "Hồ sơ mẫu đi qua quy trình lần này" not in out
     assert "  hoidong1, hoidong3: 6 sản phẩm chờ chấm" in out
     assert "  hoidong2: 5 sản phẩm chờ chấm" in out
