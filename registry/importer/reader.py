@@ -186,8 +186,10 @@ def _phone(value, sheet, row, issues):
         value = parts[0] if parts else value
     phone = normalise_phone(value)[:20]
     folded = fold(raw)
-    if not phone and any(ch.isalnum() for ch in folded) and not folded.startswith(
-        "khong"
+    if (
+        not phone
+        and any(ch.isalnum() for ch in folded)
+        and not folded.startswith("khong")
     ):
         # "abc", "chưa có số": not a number, and not a deliberate "không có".
         issues.append(
