@@ -1,6 +1,7 @@
 """Revoking a certificate (thu hồi) from its page, on the programme's grounds, and
 the certificate list's filter by state."""
 
+import unicodedata
 from datetime import date, timedelta
 
 import pytest
@@ -291,3 +292,22 @@ def test_certificate_list_filters_by_state_today(client, lai_chau, staff):
 
 def _by_number(pk):
     return Certificate.objects.get(pk=pk).number
+
+
+def test_certificate_list_search_ignores_accents_case_and_finds_numbers(
+    client, lai_chau, staff
+):
+    _round, (first, second) = make_decision(2)
+    product = first.product
+    product.name = "Mật ong bạc hà"
+    product.save()
+    client.force_login(staff)
+    url = reverse("evaluation:certificate-list")
+
+    def found(typed):
+        return [c.pk for c in client.get(url, {"q": typed}).context["certificates"]]
+
+    assert found("MẬT ONG") == [first.pk]
+    assert found("mat ong") == [first.pk]
+    assert found(unicodedata.normalize("NFD", "Mật ong")) == [first.pk]
+    assert found(second.number) == [second.pk]

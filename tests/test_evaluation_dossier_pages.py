@@ -2,6 +2,7 @@
 product-set form as the product page has it, and the dossier list's district
 filter, total and paging."""
 
+import unicodedata
 from datetime import date, timedelta
 
 import pytest
@@ -350,3 +351,39 @@ def test_evaluation_list_past_its_last_page_shows_a_page(
 
     assert response.status_code == 200
     assert response.context["page_obj"].number == 1
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "Mật ong",
+        "MẬT ONG",
+        "mat ong",
+        unicodedata.normalize("NFD", "Mật ong"),
+        "ong mat",
+        "HTX Tả Lèng",
+    ],
+)
+def test_dossier_search_ignores_accents_case_and_unicode_form(client, staff, typed):
+    programme_2023()
+    opener = UserFactory(username="canbo.mo", role=Role.PROVINCE_STAFF)
+    honey = services.create_dossier(
+        RegistrationFactory(
+            product__name="Mật ong bạc hà",
+            product__producer__name="HTX Tả Lèng",
+            product__producer__commune=first_commune(TAM_DUONG),
+        ),
+        opener,
+    )
+    services.create_dossier(
+        RegistrationFactory(
+            product__name="Chè Shan tuyết",
+            product__producer__commune=first_commune(TAM_DUONG),
+        ),
+        opener,
+    )
+    client.force_login(staff)
+
+    found = listing(client, q=typed)
+
+    assert [d.pk for d in found.context["dossiers"]] == [honey.pk]

@@ -20,6 +20,7 @@ from ocop.downloads import file_response
 from ocop.models import AuditEntry
 from ocop.paging import ForgivingPagination
 from registry.enums import RegistrationKind
+from registry.filters import search_words
 from registry.models import District, Product, ProductSet, Registration
 from registry.permissions import is_province_wide
 
@@ -80,11 +81,12 @@ class DossierList(ForgivingPagination, LoginRequiredMixin, ListView):
             dossiers = dossiers.filter(registration__district_id=int(get["district"]))
         if get.get("overdue"):
             dossiers = dossiers.filter(overdue_assessments(date.today()))
-        if get.get("q", "").strip():
-            q = get["q"].strip()
+        # Each word, without accents or case, in the product's or producer's
+        # names, address or phone (their search_text, as on the registry's lists).
+        for word in search_words(get.get("q", "")):
             dossiers = dossiers.filter(
-                Q(registration__product__name__icontains=q)
-                | Q(registration__product__producer__name__icontains=q)
+                Q(registration__product__search_text__contains=word)
+                | Q(registration__product__producer__search_text__contains=word)
             )
         return dossiers.order_by("-programme_year__year", "state", "id")
 

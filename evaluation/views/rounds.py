@@ -17,6 +17,7 @@ from django.views.generic import DetailView, ListView, View
 
 from ocop.paging import ForgivingPagination
 from registry.enums import Role
+from registry.filters import search_words
 from registry.permissions import visible_products
 
 from .. import services
@@ -696,10 +697,14 @@ class CertificateList(ForgivingPagination, LoginRequiredMixin, ListView):
             certificates = certificates.filter(
                 state_q(self.request.GET["state"], today)
             )
+        # A certificate number as typed, or each word without accents or case in
+        # the product's or producer's names (as on the registry's lists).
         q = self.request.GET.get("q", "").strip()
-        if q:
-            certificates = certificates.filter(product_name__icontains=q) | (
-                certificates.filter(number__icontains=q)
+        for word in search_words(q):
+            certificates = certificates.filter(
+                Q(number__icontains=q)
+                | Q(product__search_text__contains=word)
+                | Q(product__producer__search_text__contains=word)
             )
         # Each row links its PDF, or offers to make it, in this same query.
         from ..documents.access import with_documents
