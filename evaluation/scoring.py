@@ -155,12 +155,9 @@ def part_totals(sheet, selections):
     return totals
 
 
-def check_selections(sheet, selections):
-    """What keeps a member's sheet from being submitted, as messages (none if fine).
-
-    One option per criterion, every criterion answered, only one case of a
-    choose-one group.
-    """
+def _chosen_by_criterion(sheet, selections):
+    """The option chosen per criterion code, with what is wrong: an option not of
+    the sheet, two options of one criterion."""
     problems = []
     chosen = {}
     for option_id in selections:
@@ -176,6 +173,23 @@ def check_selections(sheet, selections):
                 % {"code": criterion.code}
             )
         chosen[criterion.code] = option_id
+    return problems, chosen
+
+
+def draft_problems(sheet, selections):
+    """What keeps even a draft from being saved: an option not of the sheet, or
+    two options of one criterion (the page offers one; a hand-made request could
+    post more, and the draft's total would count them all)."""
+    return _chosen_by_criterion(sheet, selections)[0]
+
+
+def check_selections(sheet, selections):
+    """What keeps a member's sheet from being submitted, as messages (none if fine).
+
+    One option per criterion, every criterion answered, only one case of a
+    choose-one group.
+    """
+    problems, chosen = _chosen_by_criterion(sheet, selections)
 
     skipped = set()
     for group in sheet.walk():

@@ -382,6 +382,20 @@ def test_scoring_before_the_advisory_pre_check_is_refused(world):
     assert error.value.messages == ["Tổ tư vấn chưa báo cáo kết quả kiểm tra hồ sơ."]
 
 
+def test_a_draft_with_two_options_of_one_criterion_is_refused(world):
+    services.record_precheck(world.evaluation, world.chair, "Đủ hồ sơ.")
+    first = world.spec.leaves()[0]
+    two = [option.id for option in first.options[:2]]
+
+    with pytest.raises(ValidationError) as error:
+        services.save_member_score(world.evaluation, world.members[1], two)
+
+    assert error.value.messages == [
+        f"Tiêu chí {first.code} chỉ được chọn một phương án."
+    ]
+    assert not MemberScore.objects.filter(member=world.members[1]).exists()
+
+
 def test_only_council_members_score(world):
     services.record_precheck(world.evaluation, world.chair, "Đủ hồ sơ.")
     outsider = account("khong.phai", Role.COUNCIL_MEMBER)

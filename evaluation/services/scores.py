@@ -78,10 +78,10 @@ def save_member_score(evaluation, member, selections, knock_outs=(), *, submit=F
     unknown = [i for i in selections if spec.option(int(i)) is None]
     if unknown:
         raise ValidationError(_("Có lựa chọn không thuộc phiếu chấm này."))
-    if submit:
-        problems = scoring.check_selections(spec, [int(i) for i in selections])
-        if problems:
-            raise ValidationError(problems)
+    check = scoring.check_selections if submit else scoring.draft_problems
+    problems = check(spec, [int(i) for i in selections])
+    if problems:
+        raise ValidationError(problems)
 
     score, _created = MemberScore.objects.select_for_update().get_or_create(
         evaluation=evaluation, member=member
