@@ -84,7 +84,11 @@ def test_provisional_result_is_shown_to_a_member_who_has_submitted(client, meeti
         # The chair has not scored: the result is blocked, not yet 4 stars.
         assert "4★" not in part
         assert BLOCKED in part
-        assert "Chủ tịch hội đồng chưa chấm điểm." in part
+        assert (
+            "Mới có 2 trong 3 thành viên được chấm sản phẩm này nộp phiếu, chưa có "
+            "phiếu của Chủ tịch hội đồng; quy chế cần ít nhất 3/4 số thành viên đó (3 "
+            "người) nộp phiếu, kể cả Chủ tịch."
+        ) in part
         assert MEMBER_HIDDEN not in part
     # Computed while blocked: the log does not read as the result either.
     assert f"{COMPUTED}bị chặn)" in history_part(product)

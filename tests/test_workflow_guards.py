@@ -591,7 +591,9 @@ def test_close_round_without_quorum_is_refused(world):
         services.close_round(world.round, world.chair)
 
     assert error.value.messages == [
-        "Chè Shan tuyết Tả Lèng: Chưa đủ số thành viên chấm: 2/4, cần ít nhất 3/4."
+        "Chè Shan tuyết Tả Lèng: Mới có 2 trong 4 thành viên được chấm sản phẩm này "
+        "nộp phiếu; quy chế cần ít nhất 3/4 số thành viên đó (3 người) nộp phiếu, kể "
+        "cả Chủ tịch."
     ]
     assert extra.council_memberships.count() == 1
 

@@ -95,7 +95,8 @@ def compute_result(evaluation, actor=None):
         ).values_list("member_id", flat=True)
     )
     memberships = list(council.memberships.filter(role__in=SCORING_ROLES))
-    eligible = {m.user_id for m in memberships} - conflicted
+    scoring_ids = {m.user_id for m in memberships}
+    eligible = scoring_ids - conflicted
     chair_id = next(
         (m.user_id for m in memberships if m.role == CouncilRole.CHAIR), None
     )
@@ -113,6 +114,7 @@ def compute_result(evaluation, actor=None):
         submitted_ids=[s.member_id for s in submitted],
         chair_id=chair_id,
         rules=council_rules(evaluation.round.province),
+        recused=len(scoring_ids & conflicted),
     )
     outcome, tier_order, _stars = scoring.outcome_for(
         result.score,
