@@ -10,7 +10,7 @@ from evaluation import services
 from evaluation.enums import DossierState
 from evaluation.models import Certificate, Evaluation
 from tests.evaluation_builders import Meeting, waiting_dossier
-from tests.test_evaluation_views import score_all
+from tests.test_evaluation_views import score_all, second_options
 
 pytestmark = pytest.mark.django_db
 
@@ -131,18 +131,10 @@ def test_computing_says_how_many_results_it_worked_out_and_changed(client, meeti
 
     meeting.evaluation.refresh_from_db()
     assert said(first) == [
-        (
-            "success",
-            "Đã tính kết quả tạm thời của 1 sản phẩm có phiếu đã nộp; 1 sản phẩm có "
-            "kết quả mới.",
-        )
+        ("success", "Đã tính kết quả cho 1 sản phẩm. 1 sản phẩm có kết quả mới.")
     ]
     assert said(again) == [
-        (
-            "info",
-            "Đã tính lại kết quả của 1 sản phẩm có phiếu đã nộp: không có kết quả "
-            "nào thay đổi.",
-        )
+        ("info", "Đã tính kết quả cho 1 sản phẩm. Không có kết quả nào thay đổi.")
     ]
     assert meeting.evaluation.score == 71
 
@@ -159,10 +151,65 @@ def test_computing_leaves_out_products_without_sheets(client, meeting):
     response = act(client, "round-compute", meeting.round)
 
     unscored.refresh_from_db()
-    assert said(response)[0][1].startswith(
-        "Đã tính kết quả tạm thời của 1 sản phẩm có phiếu đã nộp"
-    )
+    assert said(response) == [
+        (
+            "success",
+            "Đã tính kết quả cho 1 sản phẩm. 1 sản phẩm có kết quả mới. 1 sản phẩm "
+            "chưa có phiếu nộp nên chưa tính.",
+        )
+    ]
     assert unscored.computed_at is None
+
+
+def scored_by(meeting, evaluation, members):
+    for member in members:
+        services.submit_member_score(evaluation, member, second_options(evaluation))
+
+
+def test_computing_does_not_count_blocked_results_as_worked_out(client, meeting):
+    score_all(meeting)
+    blocked = services.add_to_round(
+        meeting.round,
+        waiting_dossier(meeting.officer, name="Du lịch bản Lao Chải"),
+        meeting.officer,
+    )
+    services.record_precheck(blocked, meeting.chair, "Hồ sơ đầy đủ.")
+    scored_by(meeting, blocked, meeting.scorers()[1:])
+    services.add_to_round(
+        meeting.round,
+        waiting_dossier(meeting.officer, name="Du lịch bản Giang Ma"),
+        meeting.officer,
+    )
+    client.force_login(meeting.chair)
+
+    response = act(client, "round-compute", meeting.round)
+
+    blocked.refresh_from_db()
+    assert said(response) == [
+        (
+            "warning",
+            "Đã tính kết quả cho 1 sản phẩm; 1 sản phẩm bị chặn: Du lịch bản Lao Chải "
+            "(lý do ghi ở bảng kết quả). 2 sản phẩm có kết quả mới. 1 sản phẩm chưa "
+            "có phiếu nộp nên chưa tính.",
+        )
+    ]
+    assert len(blocked.blocked_reasons) == 1
+
+
+def test_computing_with_every_result_blocked_says_none_was_worked_out(client, meeting):
+    scored_by(meeting, meeting.evaluation, meeting.scorers()[1:])
+    client.force_login(meeting.chair)
+
+    response = act(client, "round-compute", meeting.round)
+
+    product = meeting.dossier.registration.product.name
+    assert said(response) == [
+        (
+            "warning",
+            f"Chưa tính được kết quả nào: 1 sản phẩm có phiếu nộp bị chặn ({product}); "
+            "lý do ghi ở bảng kết quả. 1 sản phẩm có kết quả mới.",
+        )
+    ]
 
 
 # -- referring and certifying ----------------------------------------------------------
