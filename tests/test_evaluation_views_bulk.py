@@ -232,11 +232,33 @@ def test_referring_says_how_many_and_then_that_none_is_left(client, meeting):
     assert said(again) == [
         (
             "warning",
-            "Không có hồ sơ nào được chuyển: trong đợt không còn sản phẩm nào có kết "
-            "quả đề nghị cấp trên mà chưa chuyển.",
+            "Không còn sản phẩm nào để chuyển: 1 sản phẩm có kết quả đề nghị cấp trên "
+            "đã được chuyển lên Hội đồng đánh giá, phân hạng cấp tỉnh.",
         )
     ]
     assert meeting.dossier.current_tier.order == 3
+
+
+def round_header(client, meeting):
+    page = client.get(reverse("evaluation:round-detail", args=[meeting.round.pk]))
+    return page.content.decode().split('id="round-state"')[1].split("</div>")[0]
+
+
+def test_refer_button_counts_what_is_left_and_is_disabled_once_all_went(
+    client, meeting
+):
+    closed(meeting)
+    client.force_login(meeting.officer)
+
+    before = round_header(client, meeting)
+    act(client, "round-refer", meeting.round)
+    after = round_header(client, meeting)
+
+    assert 'id="refer-round"' in before
+    assert "Chuyển cấp trên (1 sản phẩm)" in before
+    assert 'id="refer-round"' not in after
+    assert 'type="button" disabled' in after
+    assert "Đã chuyển hết: 1 sản phẩm đề nghị cấp trên đã được chuyển." in after
 
 
 def test_referring_a_round_of_certified_results_says_none_was_referred(client, meeting):
@@ -246,8 +268,16 @@ def test_referring_a_round_of_certified_results_says_none_was_referred(client, m
     response = act(client, "round-refer", meeting.round)
 
     meeting.evaluation.refresh_from_db()
-    assert said(response)[0][0] == "warning"
+    assert said(response) == [
+        (
+            "warning",
+            "Không còn sản phẩm nào để chuyển: trong đợt không có sản phẩm nào có kết "
+            "quả đề nghị cấp trên.",
+        )
+    ]
     assert meeting.evaluation.referred_at is None
+    header = round_header(client, meeting)
+    assert ("refer-round" in header, "refer-done" in header) == (False, False)
 
 
 DECISION = {"decision_number": "45/QĐ-UBND", "decision_date": "2023-07-10"}

@@ -275,6 +275,9 @@ class RoundDetail(LoginRequiredMixin, DetailView):
             decision_form=kwargs.get("decision_form") or CertifyForm(),
             conflict_form=ReasonForm(),
         )
+        context["refer_left"], context["referred_count"] = services.referral_counts(
+            evaluations
+        )
         if context["can_manage"] and not round.is_open:
             context["certify_groups"] = certify_groups(
                 round, kwargs.get("decision_form")
@@ -551,13 +554,7 @@ class RoundRefer(RoundAction):
     def act(self, request, round):
         referred = services.refer_round(round, request.user)
         if not referred:
-            messages.warning(
-                request,
-                _(
-                    "Không có hồ sơ nào được chuyển: trong đợt không còn sản phẩm "
-                    "nào có kết quả đề nghị cấp trên mà chưa chuyển."
-                ),
-            )
+            messages.warning(request, services.nothing_to_refer(round))
             return None
         return ngettext(
             "Đã chuyển %(count)s hồ sơ lên cấp trên.",
