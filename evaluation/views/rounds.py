@@ -228,9 +228,10 @@ class RoundDetail(LoginRequiredMixin, DetailView):
                 for m in memberships
                 if m.user_id in recused
             ]
+            evaluation.my_conflict = user.pk in recused
             evaluation.shown_scores = [
                 s
-                for s in shown_scores(evaluation, user, mine)
+                for s in shown_scores(evaluation, user, mine, evaluation.my_conflict)
                 if s.member_id not in recused
             ]
             submitted = [s for s in evaluation.member_scores.all() if s.submitted_at]
@@ -241,17 +242,17 @@ class RoundDetail(LoginRequiredMixin, DetailView):
             evaluation.my_score = next(
                 (s for s in submitted if s.member_id == user.pk), None
             )
-            # A member who has not submitted sees no result, not even the average.
+            # A member who has not submitted sees no result, not even the average;
+            # nor does one who declared a conflict, who never submits for it.
             evaluation.is_result_shown = (
                 evaluation.frozen_at is not None
                 or mine is None
-                or evaluation.my_score is not None
+                or (evaluation.my_score is not None and not evaluation.my_conflict)
             )
             shown_totals = [s.total for s in evaluation.shown_scores if s.submitted_at]
             evaluation.spread = (
                 max(shown_totals) - min(shown_totals) if len(shown_totals) > 1 else None
             )
-            evaluation.my_conflict = user.pk in recused
             evaluation.conflict_count = len(recused)
             evaluation.sheets_changed_at = max(
                 (s.updated_at for s in submitted), default=None
@@ -316,17 +317,18 @@ def certify_groups(round, refused=None):
     return groups
 
 
-def shown_scores(evaluation, user, mine):
+def shown_scores(evaluation, user, mine, is_recused=False):
     """The member sheets of an evaluation the user may see, from the prefetched rows.
 
     The same rule as ``services.visible_member_scores``: a council member sees their
-    own sheet, and everyone's once theirs is in; others see them once frozen.
+    own sheet, and everyone's once theirs is in; others see them once frozen. A
+    member who declared a conflict on the product sees only their own until then.
     """
     scores = list(evaluation.member_scores.all())
     if mine is None:
         return scores if evaluation.frozen_at else []
     own = [s for s in scores if s.member_id == user.pk]
-    if own and own[0].submitted_at:
+    if own and own[0].submitted_at and not (is_recused and not evaluation.frozen_at):
         return scores
     return own
 
