@@ -505,6 +505,36 @@ def test_computing_a_round_of_only_a_rejected_dossier_says_nothing_to_compute(
     ]
 
 
+def test_draft_saved_after_the_dossier_was_rejected_says_it_was_not_saved(
+    client, scored
+):
+    tea = scored
+    spec = sheet_spec(tea.evaluation.sheet)
+    services.reject_dossier(
+        tea.evaluation, tea.ct, rejected_when=TEA_REJECTED_WHEN, detail=NO_FOOD_SAFETY
+    )
+    client.force_login(tea.ct)
+
+    response = client.post(
+        reverse("evaluation:evaluation-score", args=[tea.evaluation.pk]),
+        {
+            **{f"c{spec.owner(i).id}": str(i) for i in selections_for_total(spec, 70)},
+            "action": "save",
+            "sheet": str(tea.evaluation.sheet_id),
+        },
+        headers={"HX-Request": "true"},
+    )
+
+    content = response.content.decode()
+    assert response.status_code == 409
+    assert (
+        f"Hồ sơ bị loại, không chấm điểm: {TEA_REJECTED_WHEN}. Những lựa chọn vừa "
+        "gửi không được lưu."
+    ) in content
+    assert "Tải lại trang" in content
+    assert not MemberScore.objects.filter(member=tea.ct).exists()
+
+
 def test_chair_rejects_at_the_meeting_after_sheets_are_in(client, scored):
     tea = scored
     url = reverse("evaluation:evaluation-reject", args=[tea.evaluation.pk])

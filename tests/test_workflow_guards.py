@@ -448,10 +448,14 @@ def test_submitted_sheet_is_locked(world):
             world.evaluation, member, selections_for_total(world.spec, 90)
         )
 
+    score = MemberScore.objects.get(member=member)
+    submitted_at = f"{timezone.localtime(score.submitted_at):%H:%M %d/%m/%Y}"
     assert error.value.messages == [
-        "Phiếu đã nộp và bị khóa; chỉ Chủ tịch hội đồng được hiệu chỉnh."
+        f"Phiếu của bạn đã nộp lúc {submitted_at} và đã khóa (có thể nộp từ một thẻ "
+        "hoặc máy khác): những lựa chọn vừa gửi không được lưu. Chỉ Chủ tịch hội "
+        "đồng được hiệu chỉnh, có ghi lý do."
     ]
-    assert MemberScore.objects.get(member=member).total == 80
+    assert score.total == 80
 
 
 def test_chair_corrects_a_submitted_sheet_with_a_reason(world):

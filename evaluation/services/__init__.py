@@ -77,14 +77,17 @@ from .rounds import (
     remove_council_member,
 )
 from .scores import (
+    STALE_CODES,
     can_score,
     correct_member_score,
+    round_closed,
     save_member_score,
     submit_member_score,
     visible_member_scores,
 )
 
 __all__ = [
+    "STALE_CODES",
     "CertificationGroup",
     "FOLLOWING_KINDS",
     "OpenedDossiers",
@@ -129,6 +132,7 @@ __all__ = [
     "resubmit_dossier",
     "return_dossier",
     "revoke_certificate",
+    "round_closed",
     "rulebook_covers_year",
     "save_member_score",
     "save_self_assessment",
