@@ -240,3 +240,17 @@ def test_advisor_is_told_the_result_comes_when_the_round_closes(client, meeting)
         assert SCORE not in part
         assert OTHERS_HIDDEN in part
         assert MEMBER_HIDDEN not in part
+
+
+def test_round_page_does_not_mark_a_hidden_result_blocked(client, meeting):
+    url = reverse("evaluation:round-detail", args=[meeting.round.pk])
+    row = f'id="evaluation-{meeting.evaluation.pk}"'
+
+    client.force_login(meeting.chair)
+    chair_page = client.get(url).content.decode()
+    client.force_login(meeting.officer)
+    officer_page = client.get(url).content.decode()
+
+    assert meeting.evaluation.blocked_reasons != []
+    assert f"{row}>" in chair_page
+    assert f'{row} class="table-warning">' in officer_page
