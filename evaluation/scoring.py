@@ -18,7 +18,9 @@ The rules, as this software reads Decisions 148/QĐ-TTg and 26/2026/QĐ-TTg:
   more than half of the members who scored mark it.
 - The province's council rules block a result when the members' totals spread more
   than the allowed points (10 by default) or fewer than the quorum took part (three
-  quarters of the members who may score the product, the chair among them).
+  quarters of the members who may score the product, rounded up: 3 of 3 or of 4, 4
+  of 5; the chair among them). Members who declared a conflict on the product are
+  not counted, and a chair who did is not required.
 - A result refers the product to the next tier when the score reaches the tier's
   referral score and its stars reach what the next tier certifies; otherwise the
   tier of the rulebook that certifies those stars certifies it (it may be a lower
