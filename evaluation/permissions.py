@@ -197,13 +197,17 @@ def can_open(visible, user, field="pk"):
 
 def with_result_visibility(evaluations, user):
     """The evaluations annotated with ``is_result_shown`` (may ``user`` see the
-    council's score, stars and outcome?) and ``is_viewer_member`` (does ``user``
-    sit on the round's council?), in the list's own query.
+    council's score, stars and outcome?), ``is_viewer_member`` (does ``user`` sit
+    on the round's council?), ``is_viewer_scorer`` (in a scoring role) and
+    ``is_viewer_recused`` (did they declare a conflict on the product?), in the
+    list's own query.
 
     The round page's rule: a closed round's results are frozen and shown to all
     who see the row; before that a member of the round's council sees them once
     their own sheet is submitted (a dossier rejected whole, which no one scores,
-    at once), and anyone else only if they may open the round.
+    at once), and anyone else only if they may open the round. A member who
+    declared a conflict on the product never submits for it and, like the public,
+    sees its result only once the round is closed.
     """
     if not user.is_authenticated:
         return evaluations.annotate(
@@ -211,10 +215,18 @@ def with_result_visibility(evaluations, user):
                 Q(frozen_at__isnull=False), output_field=BooleanField()
             ),
             is_viewer_member=Value(False),
+            is_viewer_scorer=Value(False),
+            is_viewer_recused=Value(False),
         )
-    is_member = Exists(
-        CouncilMembership.objects.filter(
-            council_id=OuterRef("round__council_id"), user=user
+    memberships = CouncilMembership.objects.filter(
+        council_id=OuterRef("round__council_id"), user=user
+    )
+    is_member = Exists(memberships)
+    is_recused = Exists(
+        ConflictOfInterest.objects.filter(
+            council_id=OuterRef("round__council_id"),
+            dossier_id=OuterRef("dossier_id"),
+            member=user,
         )
     )
     has_submitted = Exists(
@@ -224,12 +236,15 @@ def with_result_visibility(evaluations, user):
     )
     shown = (
         Q(frozen_at__isnull=False)
-        | (is_member & (has_submitted | Q(rejected_at__isnull=False)))
+        | (is_member & Q(rejected_at__isnull=False))
+        | (is_member & has_submitted & ~is_recused)
         | (~is_member & can_open(visible_rounds, user, "round_id"))
     )
     return evaluations.annotate(
         is_result_shown=ExpressionWrapper(shown, output_field=BooleanField()),
         is_viewer_member=is_member,
+        is_viewer_scorer=Exists(memberships.filter(role__in=SCORING_ROLES)),
+        is_viewer_recused=is_recused,
     )
 
 

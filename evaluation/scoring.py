@@ -18,7 +18,9 @@ The rules, as this software reads Decisions 148/QĐ-TTg and 26/2026/QĐ-TTg:
   more than half of the members who scored mark it.
 - The province's council rules block a result when the members' totals spread more
   than the allowed points (10 by default) or fewer than the quorum took part (three
-  quarters of the members who may score the product, the chair among them).
+  quarters of the members who may score the product, rounded up: 3 of 3 or of 4, 4
+  of 5; the chair among them). Members who declared a conflict on the product are
+  not counted, and a chair who did is not required.
 - A result refers the product to the next tier when the score reaches the tier's
   referral score and its stars reach what the next tier certifies; otherwise the
   tier of the rulebook that certifies those stars certifies it (it may be a lower
@@ -26,6 +28,7 @@ The rules, as this software reads Decisions 148/QĐ-TTg and 26/2026/QĐ-TTg:
   lower tier certifies); below every certified level the evaluation ends.
 """
 
+import math
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -330,12 +333,13 @@ def spread(totals):
     return max(totals) - min(totals) if totals else 0
 
 
-def blocking_reasons(totals, *, eligible, submitted_ids, chair_id, rules):
+def blocking_reasons(totals, *, eligible, submitted_ids, chair_id, rules, recused=0):
     """Why a council's result cannot stand yet (an empty list if it can).
 
     ``eligible`` are the ids of the members who may score this product (scoring
-    roles, without those who declared a conflict); ``submitted_ids`` those who did.
-    The chair is required only if the chair may score this product.
+    roles, without those who declared a conflict); ``submitted_ids`` those who did;
+    ``recused`` how many scoring members declared a conflict. The chair is required
+    only if the chair may score this product.
     """
     reasons = []
     gap = spread(totals)
@@ -347,19 +351,97 @@ def blocking_reasons(totals, *, eligible, submitted_ids, chair_id, rules):
             )
             % {"gap": gap, "limit": _plain(rules.max_spread)}
         )
-    submitted = set(submitted_ids) & set(eligible)
-    if not eligible or Fraction(len(submitted)) < rules.quorum * len(eligible):
-        reasons.append(
-            _("Chưa đủ số thành viên chấm: %(done)s/%(total)s, cần ít nhất %(quorum)s.")
-            % {
-                "done": len(submitted),
-                "total": len(eligible),
-                "quorum": _plain(rules.quorum),
-            }
-        )
-    if rules.is_chair_required and chair_id in eligible and chair_id not in submitted:
-        reasons.append(_("Chủ tịch hội đồng chưa chấm điểm."))
+    quorum = quorum_reason(
+        eligible=eligible,
+        submitted_ids=submitted_ids,
+        chair_id=chair_id,
+        rules=rules,
+        recused=recused,
+    )
+    if quorum:
+        reasons.append(quorum)
     return reasons
+
+
+def quorum_needed(eligible_count, quorum):
+    """How many members the quorum asks of ``eligible_count``: the fraction, rounded
+    up (3/4 of 3 members is 3 people, of 5 is 4)."""
+    return math.ceil(quorum * eligible_count)
+
+
+def quorum_reason(*, eligible, submitted_ids, chair_id, rules, recused=0):
+    """The sentence saying how the submitted sheets fall short of the quorum (the
+    council settings' fraction of the members who may score the product, the chair
+    among them when the settings require it), or "" when they meet it."""
+    eligible = set(eligible)
+    submitted = set(submitted_ids) & eligible
+    if not eligible:
+        return _(
+            "Không còn thành viên nào được chấm sản phẩm này: cả %(recused)s thành "
+            "viên chấm điểm của hội đồng đã khai xung đột lợi ích. Cần bổ sung thành "
+            "viên hội đồng."
+        ) % {"recused": recused}
+    needed = quorum_needed(len(eligible), rules.quorum)
+    is_chair_counted = rules.is_chair_required and chair_id in eligible
+    lacks_chair = is_chair_counted and chair_id not in submitted
+    if len(submitted) >= needed and not lacks_chair:
+        return ""
+
+    counts = {"done": len(submitted), "total": len(eligible)}
+    if len(submitted) >= needed:
+        state = _(
+            "Đã có %(done)s trong %(total)s thành viên được chấm sản phẩm này nộp "
+            "phiếu nhưng chưa có phiếu của Chủ tịch hội đồng"
+        )
+    elif lacks_chair:
+        state = _(
+            "Mới có %(done)s trong %(total)s thành viên được chấm sản phẩm này nộp "
+            "phiếu, chưa có phiếu của Chủ tịch hội đồng"
+        )
+    else:
+        state = _(
+            "Mới có %(done)s trong %(total)s thành viên được chấm sản phẩm này nộp "
+            "phiếu"
+        )
+    rule_values = {"quorum": _plain(rules.quorum), "needed": needed}
+    if rules.quorum >= 1:
+        rule = (
+            _("quy chế cần tất cả thành viên đó (%(needed)s người) nộp phiếu.")
+            if not is_chair_counted
+            else _(
+                "quy chế cần tất cả thành viên đó (%(needed)s người) nộp phiếu, kể "
+                "cả Chủ tịch."
+            )
+        )
+    elif is_chair_counted:
+        rule = _(
+            "quy chế cần ít nhất %(quorum)s số thành viên đó (%(needed)s người) nộp "
+            "phiếu, kể cả Chủ tịch."
+        )
+    else:
+        rule = _(
+            "quy chế cần ít nhất %(quorum)s số thành viên đó (%(needed)s người) nộp "
+            "phiếu."
+        )
+    sentence = _("%(state)s; %(rule)s") % {
+        "state": state % counts,
+        "rule": rule % rule_values,
+    }
+    if (
+        recused
+        and rules.is_chair_required
+        and chair_id is not None
+        and (chair_id not in eligible)
+    ):
+        sentence += " " + _(
+            "Không tính %(recused)s thành viên đã khai xung đột lợi ích, trong đó có "
+            "Chủ tịch hội đồng."
+        ) % {"recused": recused}
+    elif recused:
+        sentence += " " + _(
+            "Không tính %(recused)s thành viên đã khai xung đột lợi ích."
+        ) % {"recused": recused}
+    return sentence
 
 
 def _plain(value):

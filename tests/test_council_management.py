@@ -206,7 +206,8 @@ def test_removing_a_member_drops_their_draft_and_computes_the_result_again(
 
     meeting.evaluation.refresh_from_db()
     assert blocked.blocked_reasons == [
-        "Chưa đủ số thành viên chấm: 2/3, cần ít nhất 3/4."
+        "Mới có 2 trong 3 thành viên được chấm sản phẩm này nộp phiếu; quy chế cần "
+        "ít nhất 3/4 số thành viên đó (3 người) nộp phiếu, kể cả Chủ tịch."
     ]
     assert list(
         MemberScore.objects.filter(evaluation=meeting.evaluation)

@@ -442,6 +442,99 @@ def scored(tea):
     return tea
 
 
+def test_computing_leaves_the_rejected_dossier_out_of_the_count(client, scored):
+    tea = scored
+    services.reject_dossier(
+        tea.evaluation, tea.ct, rejected_when=TEA_REJECTED_WHEN, detail=NO_FOOD_SAFETY
+    )
+    other = services.add_to_round(
+        tea.round,
+        prepared_dossier(
+            RegistrationFactory(
+                product=ProductFactory(
+                    producer=ProducerFactory(commune=first_commune(TAM_DUONG)),
+                    name="Chè Shan tuyết Sin Suối Hồ",
+                    product_set=tea.product.product_set,
+                    is_product_set_confirmed=True,
+                )
+            ),
+            tea.officer,
+            tea.commune_officer,
+        ),
+        tea.officer,
+    )
+    services.record_precheck(other, tea.tv, "Hồ sơ đầy đủ.")
+    spec = sheet_spec(other.sheet)
+    for member in (tea.ct, tea.pct, tea.uv):
+        services.submit_member_score(other, member, selections_for_total(spec, 60))
+    client.force_login(tea.ct)
+
+    response = client.post(
+        reverse("evaluation:round-compute", args=[tea.round.pk]), follow=True
+    )
+
+    tea.evaluation.refresh_from_db()
+    assert [(m.level_tag, m.message) for m in response.context["messages"]] == [
+        (
+            "success",
+            "Đã tính kết quả cho 1 sản phẩm. 1 sản phẩm có kết quả mới. 1 hồ sơ bị "
+            "loại nên không tính.",
+        )
+    ]
+    assert (tea.evaluation.score, tea.evaluation.outcome) == (None, Outcome.ENDED)
+
+
+def test_computing_a_round_of_only_a_rejected_dossier_says_nothing_to_compute(
+    client, scored
+):
+    tea = scored
+    services.reject_dossier(
+        tea.evaluation, tea.ct, rejected_when=TEA_REJECTED_WHEN, detail=NO_FOOD_SAFETY
+    )
+    client.force_login(tea.ct)
+
+    response = client.post(
+        reverse("evaluation:round-compute", args=[tea.round.pk]), follow=True
+    )
+
+    assert [(m.level_tag, m.message) for m in response.context["messages"]] == [
+        (
+            "warning",
+            "Chưa có gì để tính: 1 hồ sơ trong đợt bị loại nên không tính.",
+        )
+    ]
+
+
+def test_draft_saved_after_the_dossier_was_rejected_says_it_was_not_saved(
+    client, scored
+):
+    tea = scored
+    spec = sheet_spec(tea.evaluation.sheet)
+    services.reject_dossier(
+        tea.evaluation, tea.ct, rejected_when=TEA_REJECTED_WHEN, detail=NO_FOOD_SAFETY
+    )
+    client.force_login(tea.ct)
+
+    response = client.post(
+        reverse("evaluation:evaluation-score", args=[tea.evaluation.pk]),
+        {
+            **{f"c{spec.owner(i).id}": str(i) for i in selections_for_total(spec, 70)},
+            "action": "save",
+            "sheet": str(tea.evaluation.sheet_id),
+        },
+        headers={"HX-Request": "true"},
+    )
+
+    content = response.content.decode()
+    assert response.status_code == 409
+    assert (
+        f"Hồ sơ bị loại, không chấm điểm: {TEA_REJECTED_WHEN}. Những lựa chọn vừa "
+        "gửi không được lưu."
+    ) in content
+    assert "Tải lại trang" in content
+    assert not MemberScore.objects.filter(member=tea.ct).exists()
+
+
 def test_chair_rejects_at_the_meeting_after_sheets_are_in(client, scored):
     tea = scored
     url = reverse("evaluation:evaluation-reject", args=[tea.evaluation.pk])

@@ -7,7 +7,8 @@ import pytest
 from django.urls import reverse
 
 from evaluation import services
-from evaluation.enums import Outcome
+from evaluation.enums import CouncilRole, Outcome
+from evaluation.models import ConflictOfInterest
 from tests.evaluation_builders import Meeting, binh_lu_officer
 from tests.test_evaluation_views import second_options
 
@@ -84,7 +85,11 @@ def test_provisional_result_is_shown_to_a_member_who_has_submitted(client, meeti
         # The chair has not scored: the result is blocked, not yet 4 stars.
         assert "4★" not in part
         assert BLOCKED in part
-        assert "Chủ tịch hội đồng chưa chấm điểm." in part
+        assert (
+            "Mới có 2 trong 3 thành viên được chấm sản phẩm này nộp phiếu, chưa có "
+            "phiếu của Chủ tịch hội đồng; quy chế cần ít nhất 3/4 số thành viên đó (3 "
+            "người) nộp phiếu, kể cả Chủ tịch."
+        ) in part
         assert MEMBER_HIDDEN not in part
     # Computed while blocked: the log does not read as the result either.
     assert f"{COMPUTED}bị chặn)" in history_part(product)
@@ -136,3 +141,116 @@ def test_closed_round_result_is_shown_to_whoever_sees_the_dossier(client, meetin
     }
     # The round is closed: its members no longer read the dossier nor the product.
     assert (member_dossier.status_code, member_product.status_code) == (404, 404)
+
+
+# -- a member who declared a conflict --------------------------------------------------
+
+RECUSED_HIDDEN = (
+    "Bạn đã khai xung đột lợi ích với sản phẩm này nên không chấm: kết quả được công "
+    "bố khi đợt đánh giá đóng."
+)
+
+
+def round_row(client, user, meeting):
+    """The round page's row of the meeting's product, as ``user`` gets it."""
+    client.force_login(user)
+    html = client.get(
+        reverse("evaluation:round-detail", args=[meeting.round.pk])
+    ).content.decode()
+    return html.split(f'id="evaluation-{meeting.evaluation.pk}"')[1].split("</tr>")[0]
+
+
+@pytest.fixture
+def recused(lai_chau):
+    """The member declared a conflict; the chair and the vice-chair have submitted,
+    and the result (71 points, not blocked) is computed."""
+    meeting = Meeting()
+    chair, vice, member = meeting.scorers()
+    services.declare_conflict(meeting.council, member, meeting.dossier, "Họ hàng.")
+    for user in (chair, vice):
+        services.submit_member_score(
+            meeting.evaluation, user, second_options(meeting.evaluation)
+        )
+    services.compute_result(meeting.evaluation, chair)
+    meeting.evaluation.refresh_from_db()
+    return meeting
+
+
+def test_member_with_a_conflict_is_told_the_result_comes_when_the_round_closes(
+    client, recused
+):
+    meeting = recused
+    member = meeting.scorers()[2]
+
+    row = round_row(client, member, meeting)
+    dossier, product = pages(client, member, meeting)
+
+    assert meeting.evaluation.blocked_reasons == []
+    assert [e.is_result_shown for e in dossier.context["evaluations"]] == [False]
+    for part in (row, evaluations_part(dossier), history_part(product)):
+        assert SCORE not in part
+        assert RECUSED_HIDDEN in part
+        assert MEMBER_HIDDEN not in part
+
+
+def test_member_with_a_conflict_recorded_after_their_sheet_still_waits_for_closing(
+    client, recused
+):
+    meeting = recused
+    chair, vice, _member = meeting.scorers()
+    # Recorded on the admin site after the sheet was in (the service refuses it):
+    # the sheet is not counted, and its author is recused all the same.
+    ConflictOfInterest.objects.create(
+        council=meeting.council, member=vice, dossier=meeting.dossier, reason="Vợ."
+    )
+
+    row = round_row(client, vice, meeting)
+    dossier, product = pages(client, vice, meeting)
+    chair_row = round_row(client, chair, meeting)
+
+    assert [e.is_result_shown for e in dossier.context["evaluations"]] == [False]
+    for part in (row, evaluations_part(dossier), history_part(product)):
+        assert SCORE not in part
+        assert RECUSED_HIDDEN in part
+    assert row.count('class="member-score"') == 0
+    assert SCORE in chair_row
+    assert chair_row.count('class="member-score"') == 1
+
+
+def test_member_with_a_conflict_sees_the_result_once_the_round_is_closed(
+    client, recused
+):
+    meeting = recused
+    member = meeting.scorers()[2]
+    services.close_round(meeting.round, meeting.chair)
+
+    row = round_row(client, member, meeting)
+
+    assert SCORE in row
+    assert RECUSED_HIDDEN not in row
+
+
+def test_advisor_is_told_the_result_comes_when_the_round_closes(client, meeting):
+    advisor = meeting.council.memberships.get(role=CouncilRole.ADVISOR).user
+
+    row = round_row(client, advisor, meeting)
+    dossier, _product = pages(client, advisor, meeting)
+
+    for part in (row, evaluations_part(dossier)):
+        assert SCORE not in part
+        assert OTHERS_HIDDEN in part
+        assert MEMBER_HIDDEN not in part
+
+
+def test_round_page_does_not_mark_a_hidden_result_blocked(client, meeting):
+    url = reverse("evaluation:round-detail", args=[meeting.round.pk])
+    row = f'id="evaluation-{meeting.evaluation.pk}"'
+
+    client.force_login(meeting.chair)
+    chair_page = client.get(url).content.decode()
+    client.force_login(meeting.officer)
+    officer_page = client.get(url).content.decode()
+
+    assert meeting.evaluation.blocked_reasons != []
+    assert f"{row}>" in chair_page
+    assert f'{row} class="table-warning">' in officer_page

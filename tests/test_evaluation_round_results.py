@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from evaluation import services
-from evaluation.models import MemberScore
+from evaluation.models import CouncilSettings, MemberScore
 from evaluation.sheets import sheet_spec
 from ocop.models import AuditEntry
 from tests.evaluation_builders import Meeting, waiting_dossier
@@ -24,7 +24,11 @@ SPREAD = (
     "Điểm của các thành viên chênh nhau 14 điểm, vượt mức cho phép 10: hội đồng cần "
     "thảo luận và chấm lại."
 )
-NO_CHAIR = "Chủ tịch hội đồng chưa chấm điểm."
+NO_QUORUM = (
+    "Mới có 2 trong 3 thành viên được chấm sản phẩm này nộp phiếu, chưa có phiếu "
+    "của Chủ tịch hội đồng; quy chế cần ít nhất 3/4 số thành viên đó (3 người) nộp "
+    "phiếu, kể cả Chủ tịch."
+)
 BLOCKED = "Chưa có kết quả: hội đồng cần giải quyết trước"
 REASON = "Thành viên tích nhầm phần C, đã thống nhất tại cuộc họp."
 
@@ -143,10 +147,7 @@ def test_round_page_shows_a_blocked_result_as_blocked_not_starred(client, meetin
     assert 'class="table-warning"' in page.content.decode()
     assert "bi-star-fill" not in html
     assert "result-blocked" in html
-    assert text(html).endswith(
-        f"71,00 bị chặn {BLOCKED} Chưa đủ số thành viên chấm: 2/3, cần ít nhất 3/4. "
-        f"{NO_CHAIR}"
-    )
+    assert text(html).endswith(f"71,00 bị chặn {BLOCKED} {NO_QUORUM}")
 
 
 def test_round_page_marks_an_unblocked_open_result_provisional(client, meeting):
@@ -289,6 +290,49 @@ def test_quorum_counts_only_the_members_who_may_score(client, meeting):
         "1/1 đã nộp phochutich: đã khai xung đột lợi ích, không chấm sản phẩm này "
         "uyvien: đã khai xung đột lợi ích, không chấm sản phẩm này 71,00 4"
     ) in text(row(page, meeting.evaluation))
+
+
+def test_quorum_reason_names_the_recused_member_and_the_chair_missing(meeting):
+    chair, vice, member = meeting.scorers()
+    services.declare_conflict(meeting.council, member, meeting.dossier, "Họ hàng.")
+    services.submit_member_score(
+        meeting.evaluation, vice, second_options(meeting.evaluation)
+    )
+
+    services.compute_result(meeting.evaluation, chair)
+
+    meeting.evaluation.refresh_from_db()
+    assert meeting.evaluation.blocked_reasons == [
+        "Mới có 1 trong 2 thành viên được chấm sản phẩm này nộp phiếu, chưa có phiếu "
+        "của Chủ tịch hội đồng; quy chế cần ít nhất 3/4 số thành viên đó (2 người) "
+        "nộp phiếu, kể cả Chủ tịch. Không tính 1 thành viên đã khai xung đột lợi ích."
+    ]
+
+
+def test_quorum_reason_follows_the_provinces_council_settings(meeting):
+    CouncilSettings.objects.create(
+        province=meeting.round.province,
+        quorum_numerator=2,
+        quorum_denominator=3,
+        is_chair_required=False,
+    )
+    chair, vice, member = meeting.scorers()
+    services.submit_member_score(
+        meeting.evaluation, vice, second_options(meeting.evaluation)
+    )
+
+    short = services.compute_result(meeting.evaluation, chair).blocked_reasons
+    services.submit_member_score(
+        meeting.evaluation, member, second_options(meeting.evaluation)
+    )
+    services.compute_result(meeting.evaluation, chair)
+
+    meeting.evaluation.refresh_from_db()
+    assert short == [
+        "Mới có 1 trong 3 thành viên được chấm sản phẩm này nộp phiếu; quy chế cần "
+        "ít nhất 2/3 số thành viên đó (2 người) nộp phiếu."
+    ]
+    assert meeting.evaluation.blocked_reasons == []
 
 
 # -- the scoring page ------------------------------------------------------------------

@@ -291,7 +291,11 @@ def test_quorum_without_the_chair_blocks():
         rules=CouncilRules(),
     )
 
-    assert reasons == ["Chủ tịch hội đồng chưa chấm điểm."]
+    assert reasons == [
+        "Đã có 3 trong 4 thành viên được chấm sản phẩm này nộp phiếu nhưng chưa có "
+        "phiếu của Chủ tịch hội đồng; quy chế cần ít nhất 3/4 số thành viên đó (3 "
+        "người) nộp phiếu, kể cả Chủ tịch."
+    ]
 
 
 def test_chair_with_a_conflict_of_interest_is_not_required():
@@ -304,6 +308,111 @@ def test_chair_with_a_conflict_of_interest_is_not_required():
     )
 
     assert reasons == []
+
+
+def test_quorum_short_says_how_many_submitted_and_what_the_rule_asks():
+    reasons = scoring.blocking_reasons(
+        [80, 80],
+        eligible={1, 2, 3},
+        submitted_ids=[1, 2],
+        chair_id=1,
+        rules=CouncilRules(),
+    )
+
+    assert reasons == [
+        "Mới có 2 trong 3 thành viên được chấm sản phẩm này nộp phiếu; quy chế cần "
+        "ít nhất 3/4 số thành viên đó (3 người) nộp phiếu, kể cả Chủ tịch."
+    ]
+
+
+def test_quorum_short_without_the_chair_says_both():
+    reasons = scoring.blocking_reasons(
+        [80, 80],
+        eligible={1, 2, 3, 4, 5},
+        submitted_ids=[2, 3],
+        chair_id=1,
+        rules=CouncilRules(),
+    )
+
+    assert reasons == [
+        "Mới có 2 trong 5 thành viên được chấm sản phẩm này nộp phiếu, chưa có phiếu "
+        "của Chủ tịch hội đồng; quy chế cần ít nhất 3/4 số thành viên đó (4 người) "
+        "nộp phiếu, kể cả Chủ tịch."
+    ]
+
+
+def test_quorum_names_the_members_recused_and_the_chair_among_them():
+    reasons = scoring.blocking_reasons(
+        [80],
+        eligible={2, 3, 4},
+        submitted_ids=[2],
+        chair_id=1,
+        rules=CouncilRules(),
+        recused=2,
+    )
+
+    assert reasons == [
+        "Mới có 1 trong 3 thành viên được chấm sản phẩm này nộp phiếu; quy chế cần "
+        "ít nhất 3/4 số thành viên đó (3 người) nộp phiếu. Không tính 2 thành viên "
+        "đã khai xung đột lợi ích, trong đó có Chủ tịch hội đồng."
+    ]
+
+
+def test_quorum_without_the_chair_setting_does_not_ask_for_the_chair():
+    rules = CouncilRules(quorum=Fraction(2, 3), is_chair_required=False)
+
+    met = scoring.blocking_reasons(
+        [80, 80], eligible={1, 2, 3}, submitted_ids=[2, 3], chair_id=1, rules=rules
+    )
+    short = scoring.blocking_reasons(
+        [80], eligible={1, 2, 3}, submitted_ids=[2], chair_id=1, rules=rules
+    )
+
+    assert met == []
+    assert short == [
+        "Mới có 1 trong 3 thành viên được chấm sản phẩm này nộp phiếu; quy chế cần "
+        "ít nhất 2/3 số thành viên đó (2 người) nộp phiếu."
+    ]
+
+
+def test_quorum_of_every_member_says_all_of_them():
+    reasons = scoring.blocking_reasons(
+        [80, 80],
+        eligible={1, 2, 3},
+        submitted_ids=[1, 2],
+        chair_id=1,
+        rules=CouncilRules(quorum=Fraction(1, 1)),
+        recused=1,
+    )
+
+    assert reasons == [
+        "Mới có 2 trong 3 thành viên được chấm sản phẩm này nộp phiếu; quy chế cần "
+        "tất cả thành viên đó (3 người) nộp phiếu, kể cả Chủ tịch. Không tính 1 "
+        "thành viên đã khai xung đột lợi ích."
+    ]
+
+
+def test_quorum_with_every_member_recused_says_none_may_score():
+    reasons = scoring.blocking_reasons(
+        [],
+        eligible=set(),
+        submitted_ids=[],
+        chair_id=1,
+        rules=CouncilRules(),
+        recused=3,
+    )
+
+    assert reasons == [
+        "Không còn thành viên nào được chấm sản phẩm này: cả 3 thành viên chấm điểm "
+        "của hội đồng đã khai xung đột lợi ích. Cần bổ sung thành viên hội đồng."
+    ]
+
+
+@pytest.mark.parametrize(
+    ("eligible", "needed"), [(1, 1), (3, 3), (4, 3), (5, 4), (7, 6), (8, 6)]
+)
+def test_quorum_needs_three_quarters_rounded_up(eligible, needed):
+    assert scoring.quorum_needed(eligible, Fraction(3, 4)) == needed
 
 
 def test_quorum_fraction_is_the_province_setting():

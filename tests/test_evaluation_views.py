@@ -109,7 +109,10 @@ def test_scoring_page_submit_locks_the_sheet(client, meeting):
     assert score.is_locked is True
     assert len(score.selections) == len(selections)
     content = again.content.decode()
-    assert "Phiếu đã nộp và bị khóa" in content
+    assert (
+        "và đã khóa (có thể nộp từ một thẻ hoặc máy khác): những lựa chọn vừa gửi "
+        "không được lưu." in content
+    )
     page = client.get(url).content.decode()
     assert 'id="scoring-locked"' in page
     assert "Nộp phiếu</button>" not in page

@@ -10,7 +10,7 @@ from evaluation import services
 from evaluation.enums import DossierState
 from evaluation.models import Certificate, Evaluation
 from tests.evaluation_builders import Meeting, waiting_dossier
-from tests.test_evaluation_views import score_all
+from tests.test_evaluation_views import score_all, second_options
 
 pytestmark = pytest.mark.django_db
 
@@ -131,18 +131,10 @@ def test_computing_says_how_many_results_it_worked_out_and_changed(client, meeti
 
     meeting.evaluation.refresh_from_db()
     assert said(first) == [
-        (
-            "success",
-            "Đã tính kết quả tạm thời của 1 sản phẩm có phiếu đã nộp; 1 sản phẩm có "
-            "kết quả mới.",
-        )
+        ("success", "Đã tính kết quả cho 1 sản phẩm. 1 sản phẩm có kết quả mới.")
     ]
     assert said(again) == [
-        (
-            "info",
-            "Đã tính lại kết quả của 1 sản phẩm có phiếu đã nộp: không có kết quả "
-            "nào thay đổi.",
-        )
+        ("info", "Đã tính kết quả cho 1 sản phẩm. Không có kết quả nào thay đổi.")
     ]
     assert meeting.evaluation.score == 71
 
@@ -159,10 +151,65 @@ def test_computing_leaves_out_products_without_sheets(client, meeting):
     response = act(client, "round-compute", meeting.round)
 
     unscored.refresh_from_db()
-    assert said(response)[0][1].startswith(
-        "Đã tính kết quả tạm thời của 1 sản phẩm có phiếu đã nộp"
-    )
+    assert said(response) == [
+        (
+            "success",
+            "Đã tính kết quả cho 1 sản phẩm. 1 sản phẩm có kết quả mới. 1 sản phẩm "
+            "chưa có phiếu nộp nên chưa tính.",
+        )
+    ]
     assert unscored.computed_at is None
+
+
+def scored_by(meeting, evaluation, members):
+    for member in members:
+        services.submit_member_score(evaluation, member, second_options(evaluation))
+
+
+def test_computing_does_not_count_blocked_results_as_worked_out(client, meeting):
+    score_all(meeting)
+    blocked = services.add_to_round(
+        meeting.round,
+        waiting_dossier(meeting.officer, name="Du lịch bản Lao Chải"),
+        meeting.officer,
+    )
+    services.record_precheck(blocked, meeting.chair, "Hồ sơ đầy đủ.")
+    scored_by(meeting, blocked, meeting.scorers()[1:])
+    services.add_to_round(
+        meeting.round,
+        waiting_dossier(meeting.officer, name="Du lịch bản Giang Ma"),
+        meeting.officer,
+    )
+    client.force_login(meeting.chair)
+
+    response = act(client, "round-compute", meeting.round)
+
+    blocked.refresh_from_db()
+    assert said(response) == [
+        (
+            "warning",
+            "Đã tính kết quả cho 1 sản phẩm; 1 sản phẩm bị chặn: Du lịch bản Lao Chải "
+            "(lý do ghi ở bảng kết quả). 2 sản phẩm có kết quả mới. 1 sản phẩm chưa "
+            "có phiếu nộp nên chưa tính.",
+        )
+    ]
+    assert len(blocked.blocked_reasons) == 1
+
+
+def test_computing_with_every_result_blocked_says_none_was_worked_out(client, meeting):
+    scored_by(meeting, meeting.evaluation, meeting.scorers()[1:])
+    client.force_login(meeting.chair)
+
+    response = act(client, "round-compute", meeting.round)
+
+    product = meeting.dossier.registration.product.name
+    assert said(response) == [
+        (
+            "warning",
+            f"Chưa tính được kết quả nào: 1 sản phẩm có phiếu nộp bị chặn ({product}); "
+            "lý do ghi ở bảng kết quả. 1 sản phẩm có kết quả mới.",
+        )
+    ]
 
 
 # -- referring and certifying ----------------------------------------------------------
@@ -185,11 +232,33 @@ def test_referring_says_how_many_and_then_that_none_is_left(client, meeting):
     assert said(again) == [
         (
             "warning",
-            "Không có hồ sơ nào được chuyển: trong đợt không còn sản phẩm nào có kết "
-            "quả đề nghị cấp trên mà chưa chuyển.",
+            "Không còn sản phẩm nào để chuyển: 1 sản phẩm có kết quả đề nghị cấp trên "
+            "đã được chuyển lên Hội đồng đánh giá, phân hạng cấp tỉnh.",
         )
     ]
     assert meeting.dossier.current_tier.order == 3
+
+
+def round_header(client, meeting):
+    page = client.get(reverse("evaluation:round-detail", args=[meeting.round.pk]))
+    return page.content.decode().split('id="round-state"')[1].split("</div>")[0]
+
+
+def test_refer_button_counts_what_is_left_and_is_disabled_once_all_went(
+    client, meeting
+):
+    closed(meeting)
+    client.force_login(meeting.officer)
+
+    before = round_header(client, meeting)
+    act(client, "round-refer", meeting.round)
+    after = round_header(client, meeting)
+
+    assert 'id="refer-round"' in before
+    assert "Chuyển cấp trên (1 sản phẩm)" in before
+    assert 'id="refer-round"' not in after
+    assert 'type="button" disabled' in after
+    assert "Đã chuyển hết: 1 sản phẩm đề nghị cấp trên đã được chuyển." in after
 
 
 def test_referring_a_round_of_certified_results_says_none_was_referred(client, meeting):
@@ -199,8 +268,16 @@ def test_referring_a_round_of_certified_results_says_none_was_referred(client, m
     response = act(client, "round-refer", meeting.round)
 
     meeting.evaluation.refresh_from_db()
-    assert said(response)[0][0] == "warning"
+    assert said(response) == [
+        (
+            "warning",
+            "Không còn sản phẩm nào để chuyển: trong đợt không có sản phẩm nào có kết "
+            "quả đề nghị cấp trên.",
+        )
+    ]
     assert meeting.evaluation.referred_at is None
+    header = round_header(client, meeting)
+    assert ("refer-round" in header, "refer-done" in header) == (False, False)
 
 
 DECISION = {"decision_number": "45/QĐ-UBND", "decision_date": "2023-07-10"}

@@ -323,7 +323,10 @@ def test_round_page_shows_a_spread_over_the_limit_as_a_blocker(client, meeting):
         "Điểm của các thành viên chênh nhau 14 điểm, vượt mức cho phép 10: "
         "hội đồng cần thảo luận và chấm lại."
     ) in content
-    assert "Chưa đủ số thành viên chấm: 2/3, cần ít nhất 3/4." in content
+    assert (
+        "Mới có 2 trong 3 thành viên được chấm sản phẩm này nộp phiếu; quy chế cần "
+        "ít nhất 3/4 số thành viên đó (3 người) nộp phiếu, kể cả Chủ tịch."
+    ) in content
     assert "64,00" in content
 
 

@@ -462,10 +462,14 @@ def test_submitted_sheet_is_locked(world):
             world.evaluation, member, selections_for_total(world.spec, 90)
         )
 
+    score = MemberScore.objects.get(member=member)
+    submitted_at = f"{timezone.localtime(score.submitted_at):%H:%M %d/%m/%Y}"
     assert error.value.messages == [
-        "Phiếu đã nộp và bị khóa; chỉ Chủ tịch hội đồng được hiệu chỉnh."
+        f"Phiếu của bạn đã nộp lúc {submitted_at} và đã khóa (có thể nộp từ một thẻ "
+        "hoặc máy khác): những lựa chọn vừa gửi không được lưu. Chỉ Chủ tịch hội "
+        "đồng được hiệu chỉnh, có ghi lý do."
     ]
-    assert MemberScore.objects.get(member=member).total == 80
+    assert score.total == 80
 
 
 def test_chair_corrects_a_submitted_sheet_with_a_reason(world):
@@ -605,7 +609,9 @@ def test_close_round_without_quorum_is_refused(world):
         services.close_round(world.round, world.chair)
 
     assert error.value.messages == [
-        "Chè Shan tuyết Tả Lèng: Chưa đủ số thành viên chấm: 2/4, cần ít nhất 3/4."
+        "Chè Shan tuyết Tả Lèng: Mới có 2 trong 4 thành viên được chấm sản phẩm này "
+        "nộp phiếu; quy chế cần ít nhất 3/4 số thành viên đó (3 người) nộp phiếu, kể "
+        "cả Chủ tịch."
     ]
     assert extra.council_memberships.count() == 1
 

@@ -59,7 +59,10 @@ from .results import (
     compute_result,
     council_rules,
     explain_results,
+    is_to_refer,
+    nothing_to_refer,
     refer_round,
+    referral_counts,
     reject_dossier,
 )
 from .rounds import (
@@ -74,14 +77,17 @@ from .rounds import (
     remove_council_member,
 )
 from .scores import (
+    STALE_CODES,
     can_score,
     correct_member_score,
+    round_closed,
     save_member_score,
     submit_member_score,
     visible_member_scores,
 )
 
 __all__ = [
+    "STALE_CODES",
     "CertificationGroup",
     "FOLLOWING_KINDS",
     "OpenedDossiers",
@@ -103,8 +109,10 @@ __all__ = [
     "dossier_history",
     "expire_certificates",
     "explain_results",
+    "is_to_refer",
     "membership",
     "next_certificate_number",
+    "nothing_to_refer",
     "open_dossiers",
     "open_programme_year",
     "open_round",
@@ -117,12 +125,14 @@ __all__ = [
     "record_precheck",
     "record_samples",
     "refer_round",
+    "referral_counts",
     "reject_dossier",
     "remove_council_member",
     "registration_for_earlier_certificate",
     "resubmit_dossier",
     "return_dossier",
     "revoke_certificate",
+    "round_closed",
     "rulebook_covers_year",
     "save_member_score",
     "save_self_assessment",

@@ -95,7 +95,8 @@ def compute_result(evaluation, actor=None):
         ).values_list("member_id", flat=True)
     )
     memberships = list(council.memberships.filter(role__in=SCORING_ROLES))
-    eligible = {m.user_id for m in memberships} - conflicted
+    scoring_ids = {m.user_id for m in memberships}
+    eligible = scoring_ids - conflicted
     chair_id = next(
         (m.user_id for m in memberships if m.role == CouncilRole.CHAIR), None
     )
@@ -113,6 +114,7 @@ def compute_result(evaluation, actor=None):
         submitted_ids=[s.member_id for s in submitted],
         chair_id=chair_id,
         rules=council_rules(evaluation.round.province),
+        recused=len(scoring_ids & conflicted),
     )
     outcome, tier_order, _stars = scoring.outcome_for(
         result.score,
@@ -375,6 +377,35 @@ def reject_dossier(evaluation, actor, *, rejected_when, detail):
     if error is not None:
         raise error
     return _reject(evaluation, actor, rejected_when, detail, at_precheck=False)
+
+
+def is_to_refer(evaluation):
+    """Whether the result refers its product to the next tier and it has not gone."""
+    return evaluation.outcome == Outcome.REFERRED and evaluation.referred_at is None
+
+
+def referral_counts(evaluations):
+    """``(left, referred)`` of a round's evaluations: how many products its results
+    refer to the next tier and have not gone yet, how many have gone."""
+    left = sum(1 for e in evaluations if is_to_refer(e))
+    referred = sum(1 for e in evaluations if e.referred_at is not None)
+    return left, referred
+
+
+def nothing_to_refer(round):
+    """The sentence for “Chuyển cấp trên” on a round with no product left to refer:
+    all referred already, or none whose result says so."""
+    _left, referred = referral_counts(round.evaluations.all())
+    if referred:
+        next_tier = round.tier.next_tier()
+        return _(
+            "Không còn sản phẩm nào để chuyển: %(count)s sản phẩm có kết quả đề nghị "
+            "cấp trên đã được chuyển lên %(tier)s."
+        ) % {"count": referred, "tier": next_tier.name if next_tier else ""}
+    return _(
+        "Không còn sản phẩm nào để chuyển: trong đợt không có sản phẩm nào có kết "
+        "quả đề nghị cấp trên."
+    )
 
 
 @transaction.atomic

@@ -36,7 +36,7 @@ def can_score(evaluation, user):
     if member is None or member.role not in SCORING_ROLES:
         return False, _("Chỉ thành viên hội đồng của đợt được chấm điểm.")
     if round.state != RoundState.OPEN or evaluation.frozen_at is not None:
-        return False, _("Đợt đánh giá đã đóng.")
+        return False, round_closed(round)
     if evaluation.is_rejected:
         return False, _("Hồ sơ bị loại, không chấm điểm: %(when)s") % {
             "when": evaluation.rejected_when
@@ -62,10 +62,46 @@ def _fill(score, spec, selections, knock_outs):
     score.total = sum(totals.values())
 
 
+def round_closed(round):
+    """The sentence saying that the round has closed, and when if it is known."""
+    if round.closed_at is None:
+        return _("Đợt đánh giá đã đóng.")
+    return _("Đợt đánh giá đã đóng lúc %(at)s.") % {"at": local_time(round.closed_at)}
+
+
+def local_time(moment):
+    """A moment as the pages write it: ``09:41 12/06/2026``, in local time."""
+    return f"{timezone.localtime(moment):%H:%M %d/%m/%Y}"
+
+
+# The codes of a save refused because the page no longer matches the sheet as it
+# stands (submitted meanwhile, round closed, sheet changed…): what was posted is
+# not kept, and the page shows the sheet as stored.
+STALE_CODES = {"locked", "not_allowed", "sheet_changed"}
+
+
+def _locked_refusal(score):
+    return ValidationError(
+        _(
+            "Phiếu của bạn đã nộp lúc %(at)s và đã khóa (có thể nộp từ một thẻ hoặc "
+            "máy khác): những lựa chọn vừa gửi không được lưu. Chỉ Chủ tịch hội đồng "
+            "được hiệu chỉnh, có ghi lý do."
+        )
+        % {"at": local_time(score.submitted_at or score.updated_at)},
+        code="locked",
+    )
+
+
 @transaction.atomic
-def save_member_score(evaluation, member, selections, knock_outs=(), *, submit=False):
+def save_member_score(
+    evaluation, member, selections, knock_outs=(), *, submit=False, sheet_id=None
+):
     """Save a member's sheet as a draft, or submit it (then it is locked).
 
+    ``sheet_id`` is the sheet the member's page showed, when it says: a save made
+    on a sheet the evaluation has left since is refused. A refusal because the
+    page is out of date (the sheet submitted from another tab, the round closed,
+    the sheet changed) carries a code of ``STALE_CODES``: nothing posted is kept.
     Side effects: on submission, an audit entry ``evaluation.score.submitted``.
     """
     evaluation = Evaluation.objects.select_related("round", "sheet").get(
@@ -73,23 +109,40 @@ def save_member_score(evaluation, member, selections, knock_outs=(), *, submit=F
     )
     allowed, why = can_score(evaluation, member)
     if not allowed:
-        raise ValidationError(why)
+        raise ValidationError(why, code="not_allowed")
+    # Locked first: a sheet submitted from another tab is refused as such, whatever
+    # was posted. A row made here is rolled back with any refusal below.
+    score, _created = MemberScore.objects.select_for_update().get_or_create(
+        evaluation=evaluation, member=member
+    )
+    if score.is_locked:
+        raise _locked_refusal(score)
+    if sheet_id is not None and sheet_id != evaluation.sheet_id:
+        raise ValidationError(
+            _(
+                "Phiếu chấm của sản phẩm đã đổi (nay là %(sheet)s) từ khi bạn mở "
+                "trang: những lựa chọn vừa gửi thuộc phiếu cũ nên không được lưu. "
+                "Hãy tải lại trang và chấm trên phiếu mới."
+            )
+            % {"sheet": evaluation.sheet},
+            code="sheet_changed",
+        )
     spec = cached_sheet_spec(evaluation.sheet)
     unknown = [i for i in selections if spec.option(int(i)) is None]
     if unknown:
-        raise ValidationError(_("Có lựa chọn không thuộc phiếu chấm này."))
+        raise ValidationError(
+            _(
+                "Có lựa chọn không thuộc phiếu chấm hiện tại của sản phẩm (phiếu có "
+                "thể đã đổi từ khi bạn mở trang): những lựa chọn vừa gửi không được "
+                "lưu. Hãy tải lại trang và chấm lại."
+            ),
+            code="sheet_changed",
+        )
     check = scoring.check_selections if submit else scoring.draft_problems
     problems = check(spec, [int(i) for i in selections])
     if problems:
         raise ValidationError(problems)
 
-    score, _created = MemberScore.objects.select_for_update().get_or_create(
-        evaluation=evaluation, member=member
-    )
-    if score.is_locked:
-        raise ValidationError(
-            _("Phiếu đã nộp và bị khóa; chỉ Chủ tịch hội đồng được hiệu chỉnh.")
-        )
     _fill(score, spec, selections, knock_outs)
     fields = ["selections", "knock_outs", "part_a", "part_b", "part_c", "total"]
     if submit:

@@ -229,9 +229,10 @@ class RoundDetail(LoginRequiredMixin, DetailView):
                 for m in memberships
                 if m.user_id in recused
             ]
+            evaluation.my_conflict = user.pk in recused
             evaluation.shown_scores = [
                 s
-                for s in shown_scores(evaluation, user, mine)
+                for s in shown_scores(evaluation, user, mine, evaluation.my_conflict)
                 if s.member_id not in recused
             ]
             submitted = [s for s in evaluation.member_scores.all() if s.submitted_at]
@@ -242,17 +243,17 @@ class RoundDetail(LoginRequiredMixin, DetailView):
             evaluation.my_score = next(
                 (s for s in submitted if s.member_id == user.pk), None
             )
-            # A member who has not submitted sees no result, not even the average.
+            # A member who has not submitted sees no result, not even the average;
+            # nor does one who declared a conflict, who never submits for it.
             evaluation.is_result_shown = (
                 evaluation.frozen_at is not None
                 or mine is None
-                or evaluation.my_score is not None
+                or (evaluation.my_score is not None and not evaluation.my_conflict)
             )
             shown_totals = [s.total for s in evaluation.shown_scores if s.submitted_at]
             evaluation.spread = (
                 max(shown_totals) - min(shown_totals) if len(shown_totals) > 1 else None
             )
-            evaluation.my_conflict = user.pk in recused
             evaluation.conflict_count = len(recused)
             evaluation.sheets_changed_at = max(
                 (s.updated_at for s in submitted), default=None
@@ -275,6 +276,9 @@ class RoundDetail(LoginRequiredMixin, DetailView):
             can_precheck=user.has_perm("evaluation.precheck_evaluation", round),
             decision_form=kwargs.get("decision_form") or CertifyForm(),
             conflict_form=ReasonForm(),
+        )
+        context["refer_left"], context["referred_count"] = services.referral_counts(
+            evaluations
         )
         if context["can_manage"] and not round.is_open:
             context["certify_groups"] = certify_groups(
@@ -314,17 +318,18 @@ def certify_groups(round, refused=None):
     return groups
 
 
-def shown_scores(evaluation, user, mine):
+def shown_scores(evaluation, user, mine, is_recused=False):
     """The member sheets of an evaluation the user may see, from the prefetched rows.
 
     The same rule as ``services.visible_member_scores``: a council member sees their
-    own sheet, and everyone's once theirs is in; others see them once frozen.
+    own sheet, and everyone's once theirs is in; others see them once frozen. A
+    member who declared a conflict on the product sees only their own until then.
     """
     scores = list(evaluation.member_scores.all())
     if mine is None:
         return scores if evaluation.frozen_at else []
     own = [s for s in scores if s.member_id == user.pk]
-    if own and own[0].submitted_at:
+    if own and own[0].submitted_at and not (is_recused and not evaluation.frozen_at):
         return scores
     return own
 
@@ -404,7 +409,9 @@ class RoundAddDossiers(RoundAction):
 
 
 class RoundCompute(RoundAction):
-    """Work out the provisional result of each product with submitted sheets."""
+    """Work out the provisional result of each product with submitted sheets, and
+    say how many stand, which are blocked, and what was left out (no sheet yet, or
+    the dossier rejected whole, whose result is not worked out from sheets)."""
 
     def allowed(self, user, round):
         return user.has_perm("evaluation.manage_round", round) or user.has_perm(
@@ -413,50 +420,129 @@ class RoundCompute(RoundAction):
 
     def act(self, request, round):
         evaluations = list(
-            round.evaluations.annotate(
+            round.evaluations.select_related("dossier__registration__product")
+            .annotate(
                 submitted=Count(
                     "member_scores",
                     filter=Q(member_scores__submitted_at__isnull=False),
                 )
-            ).order_by("id")
-        )
-        scored = [e for e in evaluations if e.submitted]
-        if not scored:
-            messages.warning(
-                request,
-                _("Đợt chưa có sản phẩm nào: chưa có gì để tính.")
-                if not evaluations
-                else _("Chưa có phiếu chấm nào được nộp: chưa có gì để tính."),
             )
+            .order_by("id")
+        )
+        rejected = [e for e in evaluations if e.is_rejected]
+        scored = [e for e in evaluations if e.submitted and not e.is_rejected]
+        unscored = len(evaluations) - len(rejected) - len(scored)
+        if not scored:
+            messages.warning(request, nothing_to_compute(evaluations, rejected))
             return None
         with transaction.atomic():
-            changed = sum(
-                services.compute_result(e, request.user).result_changed for e in scored
-            )
-        counts = {"count": len(scored), "changed": changed}
-        if not changed:
-            messages.info(
-                request,
+            results = [services.compute_result(e, request.user) for e in scored]
+        # The products named as they were read above: the results are rows again.
+        blocked = [e for e, r in zip(scored, results, strict=True) if r.blocked_reasons]
+        sentences = [
+            computed_sentence(len(results) - len(blocked), blocked),
+            changed_sentence(sum(e.result_changed for e in results)),
+        ]
+        if unscored:
+            sentences.append(
                 ngettext(
-                    "Đã tính lại kết quả của %(count)s sản phẩm có phiếu đã nộp: "
-                    "không có kết quả nào thay đổi.",
-                    "Đã tính lại kết quả của %(count)s sản phẩm có phiếu đã nộp: "
-                    "không có kết quả nào thay đổi.",
-                    len(scored),
+                    "%(count)s sản phẩm chưa có phiếu nộp nên chưa tính.",
+                    "%(count)s sản phẩm chưa có phiếu nộp nên chưa tính.",
+                    unscored,
                 )
-                % counts,
+                % {"count": unscored}
             )
-            return None
+        if rejected:
+            sentences.append(
+                ngettext(
+                    "%(count)s hồ sơ bị loại nên không tính.",
+                    "%(count)s hồ sơ bị loại nên không tính.",
+                    len(rejected),
+                )
+                % {"count": len(rejected)}
+            )
+        message = " ".join(sentences)
+        if blocked:
+            messages.warning(request, message)
+        elif any(e.result_changed for e in results):
+            messages.success(request, message)
+        else:
+            messages.info(request, message)
+        return None
+
+
+def nothing_to_compute(evaluations, rejected):
+    """Why “Tính kết quả” found nothing to work out in a round."""
+    if not evaluations:
+        return _("Đợt chưa có sản phẩm nào: chưa có gì để tính.")
+    if not rejected:
+        return _("Chưa có phiếu chấm nào được nộp: chưa có gì để tính.")
+    values = {"count": len(rejected)}
+    if len(rejected) == len(evaluations):
         return (
             ngettext(
-                "Đã tính kết quả tạm thời của %(count)s sản phẩm có phiếu đã nộp; "
-                "%(changed)s sản phẩm có kết quả mới.",
-                "Đã tính kết quả tạm thời của %(count)s sản phẩm có phiếu đã nộp; "
-                "%(changed)s sản phẩm có kết quả mới.",
-                len(scored),
+                "Chưa có gì để tính: %(count)s hồ sơ trong đợt bị loại nên không tính.",
+                "Chưa có gì để tính: %(count)s hồ sơ trong đợt bị loại nên không tính.",
+                len(rejected),
             )
-            % counts
+            % values
         )
+    return (
+        ngettext(
+            "Chưa có phiếu chấm nào được nộp: chưa có gì để tính (%(count)s hồ sơ bị "
+            "loại nên không tính).",
+            "Chưa có phiếu chấm nào được nộp: chưa có gì để tính (%(count)s hồ sơ bị "
+            "loại nên không tính).",
+            len(rejected),
+        )
+        % values
+    )
+
+
+def computed_sentence(count, blocked):
+    """How many results were worked out, and which products are blocked."""
+    if not blocked:
+        return ngettext(
+            "Đã tính kết quả cho %(count)s sản phẩm.",
+            "Đã tính kết quả cho %(count)s sản phẩm.",
+            count,
+        ) % {"count": count}
+    values = {
+        "count": count,
+        "blocked": len(blocked),
+        "products": "; ".join(e.dossier.registration.product.name for e in blocked),
+    }
+    if not count:
+        return (
+            ngettext(
+                "Chưa tính được kết quả nào: %(blocked)s sản phẩm có phiếu nộp bị chặn "
+                "(%(products)s); lý do ghi ở bảng kết quả.",
+                "Chưa tính được kết quả nào: %(blocked)s sản phẩm có phiếu nộp bị chặn "
+                "(%(products)s); lý do ghi ở bảng kết quả.",
+                len(blocked),
+            )
+            % values
+        )
+    return (
+        ngettext(
+            "Đã tính kết quả cho %(count)s sản phẩm; %(blocked)s sản phẩm bị chặn: "
+            "%(products)s (lý do ghi ở bảng kết quả).",
+            "Đã tính kết quả cho %(count)s sản phẩm; %(blocked)s sản phẩm bị chặn: "
+            "%(products)s (lý do ghi ở bảng kết quả).",
+            count,
+        )
+        % values
+    )
+
+
+def changed_sentence(changed):
+    if not changed:
+        return _("Không có kết quả nào thay đổi.")
+    return ngettext(
+        "%(count)s sản phẩm có kết quả mới.",
+        "%(count)s sản phẩm có kết quả mới.",
+        changed,
+    ) % {"count": changed}
 
 
 class RoundClose(RoundAction):
@@ -471,13 +557,7 @@ class RoundRefer(RoundAction):
     def act(self, request, round):
         referred = services.refer_round(round, request.user)
         if not referred:
-            messages.warning(
-                request,
-                _(
-                    "Không có hồ sơ nào được chuyển: trong đợt không còn sản phẩm "
-                    "nào có kết quả đề nghị cấp trên mà chưa chuyển."
-                ),
-            )
+            messages.warning(request, services.nothing_to_refer(round))
             return None
         return ngettext(
             "Đã chuyển %(count)s hồ sơ lên cấp trên.",

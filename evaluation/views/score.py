@@ -5,14 +5,15 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.views.generic import View
 
 from .. import services
-from ..enums import SCORING_ROLES
-from ..models import ConflictOfInterest, MemberScore, ScoreCorrection
+from ..enums import SCORING_ROLES, RoundState
+from ..models import ConflictOfInterest, Evaluation, MemberScore, ScoreCorrection
 from ..permissions import visible_evaluations
 from .common import error_messages
 from .sheet import bands_json, js_messages, sheet_parts
@@ -59,35 +60,117 @@ def corrections_of(score):
     return list(score.corrections.select_related("corrected_by"))
 
 
+def posted_sheet_id(post):
+    """The sheet the posting page showed (``sheet``), or None from an older page."""
+    value = post.get("sheet", "")
+    return int(value) if value.isdigit() else None
+
+
+def not_saved(why):
+    """A refusal of ``can_score`` as a save hears it: what was posted is not kept."""
+    if not why.endswith((".", "!", "?")):
+        why += "."
+    return _("%(why)s Những lựa chọn vừa gửi không được lưu.") % {"why": why}
+
+
+def save_status(request, errors=(), *, score=None, is_stale=False, status=200):
+    """The scoring page's draft status (``_save_status.html``), which ``scoring.js``
+    shows whatever the response's status."""
+    context = {"errors": errors, "score": score, "is_stale": is_stale}
+    return TemplateResponse(
+        request, "evaluation/_save_status.html", context, status=status
+    )
+
+
+def closed_round_of_member(user, pk):
+    """The evaluation ``pk`` of a closed round of a council ``user`` sits on: the
+    member no longer sees it (``visible_evaluations``), but may be told why."""
+    return (
+        Evaluation.objects.filter(pk=pk, round__council__memberships__user=user)
+        .exclude(round__state=RoundState.OPEN)
+        .select_related("round")
+        .first()
+    )
+
+
 class EvaluationScore(LoginRequiredMixin, View):
     """One member's sheet for one product: tick, see the running totals, submit.
 
     A member who declared a conflict, or who is not a scoring member of the round's
     council, is refused (403). Other members' sheets show only once one's own is in.
+    A save from a page gone out of date (the sheet submitted from another tab, the
+    round closed, the sheet changed) is refused and says so; the page then shows
+    the sheet as stored, not what was posted.
     """
 
     template_name = "evaluation/score.html"
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
+            if request.htmx:
+                return save_status(
+                    request,
+                    [
+                        _(
+                            "Phiên đăng nhập đã hết nên phiếu nháp chưa được lưu. "
+                            "Hãy tải lại trang và đăng nhập lại."
+                        )
+                    ],
+                    is_stale=True,
+                    status=401,
+                )
             return self.handle_no_permission()
-        self.evaluation = evaluation_for(request.user, kwargs["pk"])
+        try:
+            self.evaluation = evaluation_for(request.user, kwargs["pk"])
+        except Http404:
+            closed = closed_round_of_member(request.user, kwargs["pk"])
+            if closed is None:
+                raise
+            return self.round_closed(request, closed)
         self.membership = services.membership(
             self.evaluation.round.council, request.user
         )
         if self.membership is None or self.membership.role not in SCORING_ROLES:
-            raise PermissionDenied(_("Chỉ thành viên hội đồng của đợt được chấm điểm."))
+            return self.refuse(
+                request, _("Chỉ thành viên hội đồng của đợt được chấm điểm.")
+            )
         conflict = ConflictOfInterest.objects.filter(
             council_id=self.evaluation.round.council_id,
             member=request.user,
             dossier_id=self.evaluation.dossier_id,
         ).first()
         if conflict is not None:
-            raise PermissionDenied(
+            return self.refuse(
+                request,
                 _("Bạn đã khai xung đột lợi ích với sản phẩm này: %(reason)s")
-                % {"reason": conflict.reason}
+                % {"reason": conflict.reason},
             )
         return super().dispatch(request, *args, **kwargs)
+
+    def refuse(self, request, reason):
+        """403 with the reason; a draft saved from the page hears it in its status."""
+        if request.htmx and request.method == "POST":
+            message = _("%(why)s Phiếu nháp chưa được lưu.") % {"why": reason}
+            return save_status(request, [message], is_stale=True, status=403)
+        raise PermissionDenied(reason)
+
+    def round_closed(self, request, evaluation):
+        """The round closed while the page was open: nothing posted is kept."""
+        round = evaluation.round
+        when = services.round_closed(round)
+        if request.method != "POST":
+            messages.info(
+                request, _("%(when)s Phiếu chấm không sửa được nữa.") % {"when": when}
+            )
+            return redirect("evaluation:round-detail", pk=round.pk)
+        message = _(
+            "%(when)s Những lựa chọn vừa gửi không được lưu; kết quả đã chốt xem ở "
+            "trang đợt “%(round)s”."
+        ) % {"when": when, "round": round.name}
+        if request.htmx:
+            return save_status(request, [message], is_stale=True, status=409)
+        messages.error(request, message)
+        return redirect("evaluation:round-detail", pk=round.pk)
 
     def own_score(self):
         return MemberScore.objects.filter(
@@ -95,11 +178,16 @@ class EvaluationScore(LoginRequiredMixin, View):
         ).first()
 
     def get(self, request, *args, **kwargs):
+        return self.render_stored()
+
+    def render_stored(self, errors=()):
         score = self.own_score()
         return self.render(
             score,
             score.selections if score else [],
             score.knock_outs if score else [],
+            errors=errors,
+            shows_stored=bool(errors),
         )
 
     def post(self, request, *args, **kwargs):
@@ -107,23 +195,31 @@ class EvaluationScore(LoginRequiredMixin, View):
         submit = request.POST.get("action") == "submit"
         try:
             score = services.save_member_score(
-                self.evaluation, request.user, selections, knock_outs, submit=submit
+                self.evaluation,
+                request.user,
+                selections,
+                knock_outs,
+                submit=submit,
+                sheet_id=posted_sheet_id(request.POST),
             )
         except ValidationError as error:
+            code = getattr(error, "code", None)
+            is_stale = code in services.STALE_CODES
+            said = error_messages(error)
+            if code == "not_allowed":
+                said = [not_saved(why) for why in said]
             if request.htmx and not submit:
-                return TemplateResponse(
-                    request,
-                    "evaluation/_save_status.html",
-                    {"errors": error_messages(error)},
-                )
+                status = 409 if is_stale else 400
+                return save_status(request, said, is_stale=is_stale, status=status)
+            if is_stale:
+                # What was posted is not the sheet: show the sheet as it stands.
+                return self.render_stored(said)
             return self.render(
                 self.own_score(), selections, knock_outs, errors=error_messages(error)
             )
         if request.htmx and not submit:
             # A draft saved from the meeting room: the page stays as it is.
-            return TemplateResponse(
-                request, "evaluation/_save_status.html", {"score": score}
-            )
+            return save_status(request, score=score)
         if submit:
             messages.success(
                 request,
@@ -137,7 +233,7 @@ class EvaluationScore(LoginRequiredMixin, View):
             )
         return redirect("evaluation:evaluation-score", pk=self.evaluation.pk)
 
-    def render(self, score, selections, knock_outs, errors=()):
+    def render(self, score, selections, knock_outs, errors=(), shows_stored=False):
         evaluation = self.evaluation
         allowed, why = services.can_score(evaluation, self.request.user)
         is_locked = bool(score and score.is_locked)
@@ -158,6 +254,7 @@ class EvaluationScore(LoginRequiredMixin, View):
             "is_editable": allowed and not is_locked,
             "refusal": "" if allowed or is_locked else why,
             "errors": errors,
+            "shows_stored": shows_stored,
             "others": others,
             "corrections": corrections_of(score),
             "bands_json": bands_json(evaluation.rulebook),

@@ -137,5 +137,34 @@ def js_messages():
             ),
             "complete": _("Đã chấm đủ các tiêu chí."),
             "excluded": _("bị loại"),
+            "reload": _("Tải lại trang"),
+            "saveOffline": _(
+                "Không gửi được phiếu nháp tới máy chủ (mất kết nối mạng?): phiếu "
+                "chưa được lưu. Kiểm tra mạng rồi bấm «Lưu nháp» lại."
+            ),
+            "saveSignedOut": _(
+                "Phiên đăng nhập đã hết nên phiếu nháp chưa được lưu. Hãy tải lại "
+                "trang và đăng nhập lại."
+            ),
+            "saveForbidden": _(
+                "Máy chủ từ chối lưu phiếu nháp: trang đã mở quá lâu hoặc bạn không "
+                "còn được chấm sản phẩm này. Phiếu chưa được lưu; hãy tải lại trang."
+            ),
+            "saveNotFound": _(
+                "Không còn tìm thấy phiếu chấm này: đợt đánh giá có thể đã đóng hoặc "
+                "sản phẩm không còn trong đợt. Phiếu chưa được lưu; hãy tải lại trang."
+            ),
+            "saveRefused": _(
+                "Máy chủ không nhận phiếu nháp (mã %(status)s): trang có thể đã cũ. "
+                "Phiếu chưa được lưu; hãy tải lại trang rồi lưu lại."
+            ),
+            "saveServerError": _(
+                "Máy chủ gặp lỗi (mã %(status)s) nên phiếu nháp chưa được lưu. Hãy "
+                "bấm «Lưu nháp» lại sau ít phút; nếu vẫn lỗi, báo quản trị hệ thống."
+            ),
+            "saveUnexpected": _(
+                "Máy chủ trả lời không như mong đợi nên không chắc phiếu nháp đã được "
+                "lưu. Hãy tải lại trang để xem phiếu như đã lưu."
+            ),
         }
     )

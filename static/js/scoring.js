@@ -175,6 +175,70 @@
     return row ? row.dataset.case : undefined;
   }
 
+  // A draft saved with htmx («Lưu nháp»): the server's status is shown whatever
+  // its HTTP status (it says why a save was refused); any other answer, or none,
+  // is told in a sentence of our own, never as a raw status or nothing at all.
+  function saveProblem(xhr) {
+    const status = xhr ? xhr.status : 0;
+    if (!status) return text.saveOffline;
+    if (status === 401) return text.saveSignedOut;
+    if (status === 403) return text.saveForbidden;
+    if (status === 404) return text.saveNotFound;
+    if (status >= 500) return format(text.saveServerError, { status: status });
+    if (status >= 400) return format(text.saveRefused, { status: status });
+    return text.saveUnexpected;
+  }
+
+  function isSaveStatus(element) {
+    return element && form.contains(element) && /save-status$/.test(element.id);
+  }
+
+  function icon(name) {
+    const element = document.createElement("i");
+    element.className = "bi " + name;
+    return element;
+  }
+
+  function showSaveProblem(target, message) {
+    const box = document.createElement("div");
+    box.className = "text-danger save-problem";
+    box.setAttribute("data-save-status", "problem");
+    box.append(icon("bi-exclamation-triangle"), " ", message);
+    const reload = document.createElement("a");
+    reload.className = "btn btn-sm btn-outline-secondary mt-1 save-reload";
+    reload.href = window.location.pathname;
+    reload.append(icon("bi-arrow-clockwise"), " ", text.reload);
+    target.replaceChildren(box, reload);
+  }
+
+  function wentElsewhere(xhr) {
+    // Redirected (the session ended and the login page answered): not our page.
+    if (!xhr.responseURL) return false;
+    return new URL(xhr.responseURL).pathname !== window.location.pathname;
+  }
+
+  document.body.addEventListener("htmx:beforeSwap", (event) => {
+    const detail = event.detail;
+    if (!isSaveStatus(detail.target)) return;
+    const xhr = detail.xhr;
+    const fromServer = (detail.serverResponse || "").includes("data-save-status");
+    if (fromServer && !wentElsewhere(xhr)) {
+      detail.shouldSwap = true;
+      detail.isError = false;
+      return;
+    }
+    detail.shouldSwap = false;
+    detail.isError = false;
+    const status = wentElsewhere(xhr) ? 401 : xhr.status;
+    showSaveProblem(detail.target, saveProblem({ status: status }));
+  });
+
+  document.body.addEventListener("htmx:sendError", (event) => {
+    if (isSaveStatus(event.detail.target)) {
+      showSaveProblem(event.detail.target, saveProblem(null));
+    }
+  });
+
   form.addEventListener("change", (event) => {
     if (event.target.classList.contains("option")) {
       clearOtherCases(event.target.closest("tr.criterion"));
