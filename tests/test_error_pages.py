@@ -1,3 +1,5 @@
+import logging
+
 import pytest
 from django.test import override_settings
 
@@ -53,3 +55,19 @@ def test_an_action_opened_in_the_browser_says_it_is_no_page(client, lai_chau):
     assert response.status_code == 405
     assert "Không mở trực tiếp được" in response.content.decode()
     assert response.headers["Allow"] == "POST, OPTIONS"
+
+
+def test_a_refusal_is_logged_as_one_line_without_traceback(client, lai_chau, caplog):
+    create_demo_accounts("12")
+    client.login(username="huyen.tamduong", password="ocop-demo-2023")
+    handler = next(
+        h for h in logging.getLogger().handlers if h.filters
+    )  # the console handler of settings.LOGGING
+
+    with caplog.at_level(logging.WARNING, logger="django.request"):
+        client.get("/nhap/")
+
+    record = next(r for r in caplog.records if "Forbidden" in r.getMessage())
+    assert handler.filter(record)
+    assert record.exc_info is None
+    assert "Traceback" not in handler.format(record)
