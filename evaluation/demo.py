@@ -243,6 +243,21 @@ FIRST_ROUND = (
 FIRST_ROUND_VISIT = date(2023, 6, 12)
 FIRST_DECISION = ("2150/QĐ-UBND", date(2023, 6, 28))
 
+# The province's July round (before 31/7/2023) scores the two products Thành phố Lai
+# Châu sent up: 74, 71, 76 (73.67) is 4 stars, certified by the province; 91, 90, 93
+# (91.33) goes on to the Ministry, which records 5 stars in December.
+PROVINCE_ROUND = (
+    Step("HTX Vương Hà", "Thịt trâu sấy Huy Râu", totals=(74, 71, 76)),
+    Step(
+        "Công ty TNHH Năm Mai Vàng",
+        "Đông trùng hạ thảo sấy thăng hoa",
+        totals=(91, 90, 93),
+    ),
+)
+PROVINCE_ROUND_VISIT = date(2023, 7, 17)
+PROVINCE_DECISION = ("1187/QĐ-UBND", date(2023, 8, 4))
+MINISTRY_RESULT = ("4820/QĐ-BNN-VPĐP", date(2023, 12, 20), 5)
+
 # Tam Đường, second round (before 30/10/2023): pre-checked, waiting for the scores.
 OPEN_ROUND_DISTRICT = "106"
 OPEN_ROUND = (
@@ -349,7 +364,7 @@ def play_demo_story(province):
     or its dossiers were changed by hand).
     """
     people = _demo_people(province)
-    moved = {"first_round": 0, "open_round": 0, "other": 0}
+    moved = {"first_round": 0, "province_round": 0, "open_round": 0, "other": 0}
     if people is None:
         return moved
 
@@ -358,6 +373,12 @@ def play_demo_story(province):
     if first_round is not None and steps and _untouched(first_round):
         _play_first_round(first_round, steps, people)
         moved["first_round"] = len(steps)
+
+    province_round = _province_round(province, 0)
+    referred = _referred(province, PROVINCE_ROUND)
+    if province_round is not None and referred and _untouched(province_round):
+        _play_province_round(province_round, referred, people)
+        moved["province_round"] = len(referred)
 
     open_round = _district_round(province, OPEN_ROUND_DISTRICT, 1)
     steps = _fresh(province, OPEN_ROUND)
@@ -439,6 +460,42 @@ def _district_round(province, district_code, index):
         year=DEMO_YEAR,
         closes_on=DISTRICT_ROUNDS[index][1],
     ).first()
+
+
+def _province_round(province, index):
+    return Round.objects.filter(
+        province=province,
+        district__isnull=True,
+        year=DEMO_YEAR,
+        closes_on=PROVINCE_ROUNDS[index][1],
+    ).first()
+
+
+def _referred(province, steps):
+    """The steps with their registrations, if every one's dossier waits, referred,
+    for the province's council; otherwise None."""
+    found = []
+    for step in steps:
+        registration = (
+            Registration.objects.filter(
+                province=province,
+                year=DEMO_YEAR,
+                product__name=step.product,
+                product__producer__name=step.producer,
+            )
+            .select_related("dossier__current_tier")
+            .first()
+        )
+        dossier = getattr(registration, "dossier", None) if registration else None
+        if (
+            dossier is None
+            or dossier.state != DossierState.WAITING
+            or dossier.current_tier is None
+            or dossier.current_tier.level != TierLevel.PROVINCE
+        ):
+            return None
+        found.append((step, registration))
+    return found
 
 
 def _untouched(round):
@@ -589,16 +646,52 @@ def _play_first_round(round, steps, people):
         _queue_documents(round, officer, people.staff, len(certificates))
 
 
-def _queue_documents(round, officer, staff, count):
-    """The certificates and the decision, as the district officer asks for them on
-    the documents page, and the round's score summary, as the province's staff do.
-    They are made once the demo is saved (in the background with a broker)."""
+def _play_province_round(round, referred, people):
+    """The province's staff put the referred dossiers in the round; the chair
+    pre-checks them, the three members score, the chair closes; the staff refer
+    the 90 and over to the Ministry and issue the province's 4-star certificates;
+    the Ministry's 5 stars are recorded by hand when its decision comes."""
+    staff = people.staff
+    for index, (step, registration) in enumerate(referred):
+        evaluation = services.add_to_round(round, registration.dossier, staff)
+        services.record_precheck(
+            evaluation,
+            people.chair,
+            _precheck_report(registration, PROVINCE_ROUND_VISIT, index),
+        )
+        spec = cached_sheet_spec(evaluation.sheet)
+        for member, total in zip(people.members, step.totals, strict=True):
+            selections = sheet_selections(
+                spec, total, rng=_rng(step, f"province:{member.username}")
+            )
+            services.submit_member_score(evaluation, member, selections)
+    services.close_round(round, people.chair)
+    services.refer_round(round, staff)
+    number, day = PROVINCE_DECISION
+    certificates = services.certify(
+        round, staff, decision_number=number, decision_date=day
+    )
+    if certificates:
+        _queue_documents(round, staff, staff, len(certificates), number=number)
+    number, day, stars = MINISTRY_RESULT
+    for _step, registration in referred:
+        dossier = Dossier.objects.get(pk=registration.dossier.pk)
+        if dossier.state == DossierState.WAITING and dossier.current_tier.is_recorded:
+            services.record_ministry_result(
+                dossier, staff, stars=stars, decision_number=number, decision_date=day
+            )
+
+
+def _queue_documents(round, officer, staff, count, number=FIRST_DECISION[0]):
+    """The certificates and the decision, as the officer who certified asks for
+    them on the documents page, and the round's score summary, as the province's
+    staff do. They are made once the demo is saved (in the background with a
+    broker)."""
     from ocop.forms import JOB_DECISION, JOB_DECISION_CERTIFICATES, JOB_ROUND_SUMMARY
     from ocop.jobs import start_job
 
     from . import tasks
 
-    number = FIRST_DECISION[0]
     params = {
         "decision_number": number,
         "province_id": officer.province_id,
@@ -798,7 +891,24 @@ def demo_guide(province):
     today = timezone.localdate()
     submitted = list(dossiers.filter(state=DossierState.SUBMITTED))
     overdue = sum(1 for d in submitted if d.is_assessment_overdue(today))
-    parts = _state_texts(
+    parts = [
+        _closed_round_text(r)
+        for r in Round.objects.filter(
+            province=province, district__isnull=True, state=RoundState.CLOSED
+        ).order_by("closes_on")
+    ]
+    ministry = Certificate.objects.filter(
+        registration__province=province,
+        evaluation__isnull=True,
+        ministry_result__isnull=False,
+    )
+    parts += [
+        f"{c.product_name}: Bộ công nhận {c.stars} sao theo Quyết định "
+        f"{c.decision_number} ngày {c.decision_date:%d/%m/%Y} (ghi tay trên trang "
+        "hồ sơ)"
+        for c in ministry
+    ]
+    parts += _state_texts(
         [
             (
                 dossiers.filter(

@@ -98,9 +98,11 @@ STATES = {
     DossierState.SUBMITTED: 2,
     DossierState.RETURNED: 2,
     DossierState.ASSESSED: 1,
-    DossierState.WAITING: 3,
+    DossierState.WAITING: 1,
     DossierState.IN_EVALUATION: 6,
-    DossierState.CERTIFIED: 4,
+    # 4 by the district's first round, 1 by the province's July round, 1 by the
+    # Ministry after the province referred it.
+    DossierState.CERTIFIED: 6,
     DossierState.NOT_CERTIFIED: 1,
 }
 # Thành phố Lai Châu's first round: the members' totals, the council's score, stars
@@ -165,10 +167,7 @@ def test_demo_has_dossiers_at_every_state(demo):
     assert not any(a.is_late for a in assessments)
     assert {a.assessed_on.year for a in assessments} == {2023}
     waiting = Dossier.objects.filter(state=DossierState.WAITING)
-    assert Counter(d.current_tier.level for d in waiting) == {
-        TierLevel.DISTRICT: 1,
-        TierLevel.PROVINCE: 2,
-    }
+    assert Counter(d.current_tier.level for d in waiting) == {TierLevel.DISTRICT: 1}
 
 
 def test_demo_open_round_waits_for_each_council_member(demo, client):
@@ -220,7 +219,9 @@ def test_demo_first_round_is_closed_with_results_and_certificates(demo):
         )
     assert found == FIRST_ROUND
 
-    certificates = Certificate.objects.order_by("number")
+    certificates = Certificate.objects.filter(evaluation__round=round).order_by(
+        "number"
+    )
     assert [(c.product_name, c.stars, str(c.score)) for c in certificates] == [
         ("Mật ong tươi Lai Châu", 3, "61.67"),
         ("Rượu ngô men lá hạ thổ", 3, "55.00"),
@@ -239,12 +240,67 @@ def test_demo_first_round_is_closed_with_results_and_certificates(demo):
         # 36 months have run since: the daily task's expiry was applied.
         assert certificate.status == CertificateStatus.EXPIRED
         assert certificate.registration.dossier.state == DossierState.CERTIFIED
-    for evaluation in round.evaluations.filter(outcome=Outcome.REFERRED):
-        assert evaluation.referred_at is not None
-        assert evaluation.dossier.state == DossierState.WAITING
-        assert evaluation.dossier.current_tier.level == TierLevel.PROVINCE
+    referred = round.evaluations.filter(outcome=Outcome.REFERRED)
+    assert all(evaluation.referred_at is not None for evaluation in referred)
     ended = round.evaluations.get(outcome=Outcome.ENDED)
     assert ended.dossier.state == DossierState.NOT_CERTIFIED
+
+
+def test_demo_province_round_certifies_4_stars_and_the_ministry_5(demo):
+    """The two products Thành phố Lai Châu referred (76.67 and 82.67) are scored
+    again by the province's council in July: 74, 71, 76 average 73.67, 4 stars,
+    certified by the province under 148/QĐ-TTg; 91, 90, 93 average 91.33, referred
+    from 90 to the Ministry, whose 5 stars are recorded by hand."""
+    round = Round.objects.get(district__isnull=True, closes_on=date(2023, 7, 31))
+    assert round.state == RoundState.CLOSED
+    found = {
+        str(e.dossier.registration.product): (
+            sorted(s.total for s in e.member_scores.all()),
+            str(e.score),
+            e.stars,
+            e.outcome,
+        )
+        for e in round.evaluations.select_related("dossier__registration__product")
+    }
+    assert found == {
+        "Thịt trâu sấy Huy Râu": ([71, 74, 76], "73.67", 4, Outcome.CERTIFIED),
+        "Đông trùng hạ thảo sấy thăng hoa": (
+            [90, 91, 93],
+            "91.33",
+            5,
+            Outcome.REFERRED,
+        ),
+    }
+
+    province = Certificate.objects.get(evaluation__round=round)
+    assert (province.product_name, province.stars, str(province.score)) == (
+        "Thịt trâu sấy Huy Râu",
+        4,
+        "73.67",
+    )
+    assert (province.decision_number, province.decision_date) == (
+        "1187/QĐ-UBND",
+        date(2023, 8, 4),
+    )
+    assert province.issuing_authority == "Ủy ban nhân dân tỉnh Lai Châu"
+    assert province.expires_on == date(2026, 8, 4)
+    assert province.status == CertificateStatus.EXPIRED
+
+    ministry = Certificate.objects.get(ministry_result__isnull=False)
+    assert (ministry.product_name, ministry.stars) == (
+        "Đông trùng hạ thảo sấy thăng hoa",
+        5,
+    )
+    assert (ministry.decision_number, ministry.decision_date) == (
+        "4820/QĐ-BNN-VPĐP",
+        date(2023, 12, 20),
+    )
+    assert (ministry.issued_on, ministry.expires_on) == (
+        date(2023, 12, 20),
+        date(2026, 12, 20),
+    )
+    assert ministry.registration.dossier.state == DossierState.CERTIFIED
+    assert ministry.tier.is_recorded
 
 
 def test_demo_is_built_through_the_workflow_with_its_documents(demo):
@@ -269,33 +325,41 @@ def test_demo_is_built_through_the_workflow_with_its_documents(demo):
         "evaluation.dossier.submitted": 19,
         "evaluation.dossier.assessed": 16,
         "evaluation.dossier.sent_up": 15,
-        "evaluation.dossier.added_to_round": 13,
-        "evaluation.evaluation.prechecked": 13,
-        "evaluation.score.submitted": 21,
-        "evaluation.round.closed": 1,
-        "evaluation.dossier.referred": 2,
+        "evaluation.dossier.added_to_round": 15,
+        "evaluation.evaluation.prechecked": 15,
+        "evaluation.score.submitted": 27,
+        "evaluation.round.closed": 2,
+        "evaluation.dossier.referred": 3,
         "evaluation.dossier.ended": 1,
-        "evaluation.certificate.issued": 4,
-        "evaluation.certificate.expired": 4,
+        "evaluation.certificate.issued": 6,
+        # The district's four (28/06/2023) and the province's (04/08/2023) ran
+        # their 36 months; the Ministry's (20/12/2023) runs to 20/12/2026.
+        "evaluation.certificate.expired": 5
+        if date.today() <= date(2026, 12, 20)
+        else 6,
         "evaluation.dossier.returned": 2,
     }
-    closer = AuditEntry.objects.get(action="evaluation.round.closed").actor
-    assert closer.username == "hoidong1"
+    closers = AuditEntry.objects.filter(action="evaluation.round.closed")
+    assert {e.actor.username for e in closers} == {"hoidong1"}
     issuer = AuditEntry.objects.filter(action="evaluation.certificate.issued")
-    assert {e.actor.username for e in issuer} == {"huyen.thanhpho"}
+    assert Counter(e.actor.username for e in issuer) == {"huyen.thanhpho": 4, "tinh": 2}
 
     jobs = Job.objects.order_by("id")
     assert [(j.kind, j.status, j.created_by.username) for j in jobs] == [
         ("documents.decision_certificates", JobStatus.DONE, "huyen.thanhpho"),
         ("documents.decision", JobStatus.DONE, "huyen.thanhpho"),
         ("documents.round_summary", JobStatus.DONE, "tinh"),
+        ("documents.decision_certificates", JobStatus.DONE, "tinh"),
+        ("documents.decision", JobStatus.DONE, "tinh"),
+        ("documents.round_summary", JobStatus.DONE, "tinh"),
     ]
+    # The Ministry's certificate is the Ministry's paper: recorded, not printed here.
     assert Counter(Document.objects.values_list("kind", flat=True)) == {
-        DocumentKind.CERTIFICATE: 4,
-        DocumentKind.CERTIFICATE_BUNDLE: 1,
-        DocumentKind.DECISION: 1,
-        DocumentKind.DECISION_ANNEX: 1,
-        DocumentKind.ROUND_SUMMARY: 1,
+        DocumentKind.CERTIFICATE: 5,
+        DocumentKind.CERTIFICATE_BUNDLE: 2,
+        DocumentKind.DECISION: 2,
+        DocumentKind.DECISION_ANNEX: 2,
+        DocumentKind.ROUND_SUMMARY: 2,
     }
 
 
@@ -329,6 +393,9 @@ def test_demo_moves_are_made_by_the_role_that_makes_them(demo):
         ("evaluation.dossier.ended", Role.COUNCIL_MEMBER): 1,
         ("evaluation.dossier.referred", Role.DISTRICT_OFFICER): 2,
         ("evaluation.dossier.certified", Role.DISTRICT_OFFICER): 4,
+        ("evaluation.dossier.added_to_round", Role.PROVINCE_STAFF): 2,
+        ("evaluation.dossier.referred", Role.PROVINCE_STAFF): 1,
+        ("evaluation.dossier.certified", Role.PROVINCE_STAFF): 2,
         ("evaluation.dossier.returned", Role.DISTRICT_OFFICER): 1,
         ("evaluation.dossier.returned", Role.COMMUNE_OFFICER): 1,
     }

@@ -60,7 +60,8 @@ class Command(BaseCommand):
         if moved:
             self.stdout.write(
                 f"Hồ sơ mẫu đi qua quy trình lần này: {moved} "
-                f"(đợt đã đóng: {evaluation['story']['first_round']}, đợt đang chấm: "
+                f"(đợt đã đóng của huyện: {evaluation['story']['first_round']}, "
+                f"của tỉnh: {evaluation['story']['province_round']}, đợt đang chấm: "
                 f"{evaluation['story']['open_round']}, trạng thái khác: "
                 f"{evaluation['story']['other']})."
             )
