@@ -332,7 +332,7 @@ def test_verification_page_says_whether_the_certificate_stands(
 def test_verification_page_by_product_shows_its_latest_certificate(lai_chau, client):
     from evaluation.documents.verification import new_verification_code, product_token
 
-    _round, (old, *_rest) = make_decision(1, decision_date=date(2020, 3, 2))
+    _round, (old, *_rest) = make_decision(1, decision_date=date(2020, 3, 2), year=2020)
     newer = Certificate.objects.get(pk=old.pk)
     newer.pk = None
     newer.number = "017/2026/GCN-OCOP"
