@@ -238,10 +238,12 @@ class DossierDetail(LoginRequiredMixin, DetailView):
                 initial={
                     "samples_received": dossier.samples_received or None,
                     "samples_received_on": dossier.samples_received_on,
-                }
+                },
+                first_day=first_day_of(dossier),
             ),
             reason_form=kwargs.get("reason_form") or ReturnForm(),
-            ministry_form=kwargs.get("ministry_form") or MinistryResultForm(),
+            ministry_form=kwargs.get("ministry_form")
+            or MinistryResultForm(first_day=first_day_of(dossier)),
             form_rows=registration_form_rows(dossier.form_data),
             evidence=dossier.evidence.select_related("criterion"),
             evaluations=evaluations,
@@ -280,6 +282,12 @@ class DossierDetail(LoginRequiredMixin, DetailView):
                 initial={"changes_since_last": dossier.changes_since_last}
             ),
         }
+
+
+def first_day_of(dossier):
+    """The first day a date about the dossier may be: 1 January of its programme
+    year."""
+    return date(dossier.programme_year.year, 1, 1)
 
 
 class DossierAction(LoginRequiredMixin, View):
@@ -489,6 +497,9 @@ class DossierSamples(DossierFormAction):
         "Số mẫu và ngày nhận mẫu giống lần ghi trước: không có gì thay đổi."
     )
 
+    def make_form(self, request, dossier):
+        return self.form_class(request.POST, first_day=first_day_of(dossier))
+
     def apply(self, request, dossier, data):
         return services.record_samples(
             dossier,
@@ -502,6 +513,9 @@ class DossierMinistryResult(DossierFormAction):
     permission = "evaluation.record_ministry_result"
     form_class, form_name = MinistryResultForm, "ministry_form"
     success = gettext_lazy("Đã ghi nhận kết quả của Bộ.")
+
+    def make_form(self, request, dossier):
+        return self.form_class(request.POST, first_day=first_day_of(dossier))
 
     def apply(self, request, dossier, data):
         services.record_ministry_result(dossier, request.user, **data)

@@ -305,7 +305,9 @@ def certify_groups(round, refused=None):
             group.form.auto_id = auto_id
         else:
             group.form = CertifyForm(
-                auto_id=auto_id, initial={"authority": group.authority}
+                auto_id=auto_id,
+                initial={"authority": group.authority},
+                first_day=date(round.year, 1, 1),
             )
         group.button_id = (
             "certify-round" if position == 1 else f"certify-round-{position}"
@@ -487,7 +489,7 @@ class RoundRefer(RoundAction):
 
 class RoundCertify(RoundAction):
     def act(self, request, round):
-        form = CertifyForm(request.POST)
+        form = CertifyForm(request.POST, first_day=date(round.year, 1, 1))
         if form.is_valid():
             try:
                 certificates = services.certify(
