@@ -321,12 +321,13 @@ class Verification(TemplateView):
 
     def get_context_data(self, **kwargs):
         from evaluation.documents.verification import product_id_from_token
-        from evaluation.enums import DOSSIER_OPEN_STATES, CertificateStatus
+        from evaluation.enums import DOSSIER_OPEN_STATES
         from evaluation.models import Certificate
 
         context = super().get_context_data(**kwargs)
         token = kwargs["token"]
-        certificates = Certificate.objects.select_related("product")
+        today = timezone.localdate()
+        certificates = Certificate.objects.select_related("product").with_state(today)
         certificate = certificates.filter(verification_code=token).first()
         product_id = None if certificate else product_id_from_token(token)
         if product_id is not None:
@@ -337,8 +338,7 @@ class Verification(TemplateView):
             )
         if certificate is None:
             raise Http404(_("Không có giấy chứng nhận này."))
-        today = timezone.localdate()
-        status = certificate.status_on(today)
+        status = certificate.state
         newer = certificate.followed_by.order_by("-issued_on").first()
         # Expired, but its product filed a re-evaluation (late): it holds until
         # the result, at most 180 days past expiry.
@@ -352,7 +352,7 @@ class Verification(TemplateView):
         context.update(
             certificate=certificate,
             status=status,
-            status_label=CertificateStatus(status).label,
+            status_label=certificate.state_label,
             newer=newer,
             is_in_grace=is_in_grace,
         )

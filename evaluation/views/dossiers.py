@@ -39,7 +39,13 @@ from ..forms import (
     ReturnForm,
     SamplesForm,
 )
-from ..models import Dossier, Evidence, MemberScore, latest_overdue_receipt
+from ..models import (
+    Certificate,
+    Dossier,
+    Evidence,
+    MemberScore,
+    latest_overdue_receipt,
+)
 from ..permissions import (
     can_open,
     visible_dossiers,
@@ -254,6 +260,9 @@ class DossierDetail(LoginRequiredMixin, DetailView):
             .select_related("actor")
             .order_by("-id"),
             is_overdue=dossier.is_assessment_overdue(),
+            # The certificate it renews or raises, in its state as of today.
+            followed=dossier.follows_id
+            and Certificate.objects.with_grace().filter(pk=dossier.follows_id).first(),
         )
         context.update(self.following_context(dossier, user, kwargs))
         if dossier.sheet_id:

@@ -11,6 +11,7 @@ from django.db.models import Count, Prefetch, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.generic import DetailView, ListView, View
@@ -43,7 +44,6 @@ from ..permissions import (
     visible_evaluations,
     visible_rounds,
 )
-from .certificates import state_q, with_state
 from .common import PAGE_SIZE, apply_to_form, error_messages, report_refusal
 
 # The area filter's value for the rounds of a whole province (no district).
@@ -682,22 +682,20 @@ class CertificateList(ForgivingPagination, LoginRequiredMixin, ListView):
 
     def get_queryset(self):
         user = self.request.user
-        today = date.today()
-        certificates = with_state(
+        today = timezone.localdate()
+        certificates = (
             visible_certificates(user)
             .select_related("tier", "rulebook")
             .annotate(
                 is_product_openable=can_open(visible_products, user, "product_id")
-            ),
-            today,
+            )
+            .with_grace(today)
         )
         stars = self.request.GET.get("stars", "")
         if stars.isdigit():
             certificates = certificates.filter(stars=int(stars))
         if self.request.GET.get("state") in CertificateStatus.values:
-            certificates = certificates.filter(
-                state_q(self.request.GET["state"], today)
-            )
+            certificates = certificates.in_state(self.request.GET["state"], today)
         q = self.request.GET.get("q", "").strip()
         if q:
             certificates = certificates.filter(product_name__icontains=q) | (
