@@ -90,18 +90,23 @@ def _district_of(user):
 def _choices(user):
     """What this user may ask documents for: decisions, rounds, years, reports.
 
-    A district officer asks only for the documents of its own district's rounds:
-    their certificates, decisions and score summaries; the programme reports are
-    the province's.
+    A district officer asks only for its own district's documents: the
+    certificates and decisions its People's Committee issued (in its rounds, or
+    after a province round), the score summaries of its rounds; the programme
+    reports are the province's.
     """
     from evaluation.documents.build import decisions
     from evaluation.documents.services import report_titles
-    from evaluation.permissions import visible_certificates, visible_rounds
+    from evaluation.permissions import (
+        issued_in_district,
+        visible_certificates,
+        visible_rounds,
+    )
     from registry.permissions import visible_registrations
 
     rounds = visible_rounds(user).select_related("tier").order_by("-year", "closes_on")
     if _district_of(user) is not None:
-        own = visible_certificates(user).filter(evaluation__round__in=rounds)
+        own = visible_certificates(user).filter(issued_in_district(user.district_id))
         return {
             "decisions": list(decisions(own)),
             "rounds": list(rounds),

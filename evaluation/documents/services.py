@@ -18,7 +18,7 @@ from .build import (
     certificate_data,
     decision_certificates,
     decision_data,
-    round_district_id,
+    issuing_district_id,
     round_id_of,
     round_summary_data,
     shared_district_id,
@@ -72,7 +72,7 @@ def make_certificate(certificate, *, user=None, job=None):
         render=lambda _data: render_certificate(data),
         file_name=f"giay-chung-nhan-{file_slug(certificate.number)}.pdf",
         province_id=certificate.registration.province_id,
-        district_id=round_district_id(certificate),
+        district_id=issuing_district_id(certificate),
         user=user,
         job=job,
         **certificate_about(certificate),
@@ -83,7 +83,7 @@ def make_one_certificate(job, progress):
     """The job behind a certificate's "make its PDF" button."""
     certificate = (
         Certificate.objects.select_related(
-            "product__product_set", "registration", "evaluation__round"
+            "tier", "product__product_set", "registration", "evaluation__round"
         )
         .filter(pk=job.params["certificate_id"])
         .first()
@@ -141,7 +141,7 @@ def make_decision_certificates(job, progress):
                 render=lambda _data, laid_out=laid_out: write_pdf([laid_out]),
                 file_name=f"giay-chung-nhan-{file_slug(certificate.number)}.pdf",
                 province_id=certificate.registration.province_id,
-                district_id=round_district_id(certificate),
+                district_id=issuing_district_id(certificate),
                 user=job.created_by,
                 job=job,
                 **certificate_about(certificate),

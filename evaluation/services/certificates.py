@@ -141,10 +141,23 @@ def _issue(
 
 @dataclass
 class CertificationGroup:
-    """The results of a round that one authority certifies, under one decision."""
+    """The results of a round that one authority certifies, under one decision;
+    ``tier`` is the rulebook's tier that certifies their stars."""
 
     authority: str
+    tier: object = None
     evaluations: list = field(default_factory=list)
+
+    @property
+    def stars_text(self):
+        """The stars the tier certifies, as a sentence says them: “3”, “3 và 4”."""
+        levels = [str(level) for level in sorted(self.tier.certifies_stars)]
+        if len(levels) < 2:
+            return "".join(levels)
+        return _("%(first)s và %(last)s") % {
+            "first": ", ".join(levels[:-1]),
+            "last": levels[-1],
+        }
 
 
 def _certified_stars(evaluation):
@@ -183,7 +196,9 @@ def certification_groups(round, tier=None):
         authority = _authority(
             evaluation.certifying_tier, evaluation.dossier.registration
         )
-        groups.setdefault(authority, CertificationGroup(authority))
+        groups.setdefault(
+            authority, CertificationGroup(authority, evaluation.certifying_tier)
+        )
         groups[authority].evaluations.append(evaluation)
     return sorted(
         groups.values(),
