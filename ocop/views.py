@@ -1,5 +1,7 @@
 """Jobs people watch, the documents they made, and the public verification page."""
 
+from datetime import date
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied
@@ -7,10 +9,12 @@ from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, TemplateView, View
 
+from registry.enums import FIRST_PROGRAMME_YEAR
 from registry.permissions import is_district_officer
 
 from .downloads import file_response
@@ -20,6 +24,9 @@ from .forms import (
     JOB_DECISION,
     JOB_DECISION_CERTIFICATES,
     JOB_ROUND_SUMMARY,
+    REPORT_DAYS_MAX,
+    SIGNER_NAME_MAX,
+    SIGNER_TITLE_MAX,
     DocumentFilterForm,
     DocumentJobForm,
 )
@@ -192,6 +199,7 @@ class DocumentList(LoginRequiredMixin, TemplateView):
                 if versions is not None:
                     versions.append(document)
         context.update(
+            job_form=kwargs.get("job_form"),
             document_groups=list(groups.values()),
             filters=filters,
             paginator=paginator,
@@ -201,6 +209,10 @@ class DocumentList(LoginRequiredMixin, TemplateView):
             can_start=user.has_perm("ocop.start_document_jobs"),
             today=timezone.localdate(),
             expiring_days=EXPIRING_WITHIN_DAYS,
+            first_report_day=date(FIRST_PROGRAMME_YEAR, 1, 1),
+            report_days_max=REPORT_DAYS_MAX,
+            signer_title_max=SIGNER_TITLE_MAX,
+            signer_name_max=SIGNER_NAME_MAX,
         )
         if context["can_start"]:
             context.update(_choices(user))
@@ -225,10 +237,12 @@ class DocumentJobStart(LoginRequiredMixin, PermissionRequiredMixin, View):
             reports=choices["reports"],
         )
         if not form.is_valid():
-            for errors in form.errors.values():
-                for error in errors:
-                    messages.error(request, error)
-            return redirect("ocop:document-list")
+            # Back on the documents page, each refusal at its field, what was
+            # typed kept.
+            view = DocumentList()
+            view.setup(request)
+            context = view.get_context_data(job_form=form)
+            return TemplateResponse(request, view.template_name, context, status=400)
         data = form.cleaned_data
         job_kind = data["job"]
         if job_kind in (JOB_DECISION_CERTIFICATES, JOB_DECISION):

@@ -492,7 +492,10 @@ def test_148_district_officer_sees_and_makes_its_districts_decision_not_the_othe
 
     assert [d["decision_number"] for d in page.context["decisions"]] == ["140/QĐ-UBND"]
     assert made.status_code == 302
-    assert [r.status_code for r in refused] == [302, 302]
+    assert [r.status_code for r in refused] == [400, 400]
+    assert [r.context["job_form"].errors for r in refused] == [
+        {"decision_number": ["Không có quyết định này, hoặc bạn không xem được."]}
+    ] * 2
     assert Document.objects.filter(kind=DocumentKind.DECISION).count() == 1
     assert (decision.decision_number, decision.district_id) == (
         "140/QĐ-UBND",

@@ -495,7 +495,10 @@ def test_district_officer_cannot_make_a_province_decision(lai_chau, client):
     )
 
     assert page.context["decisions"] == []
-    assert response.status_code == 302
+    assert response.status_code == 400
+    assert response.context["job_form"].errors == {
+        "decision_number": ["Không có quyết định này, hoặc bạn không xem được."]
+    }
     assert Job.objects.count() == 0
 
 

@@ -61,6 +61,19 @@ def render_certificates(items, progress=None):
     return content
 
 
+def authority_lines(authority):
+    """The issuing body as a document's heading prints it: a People's Committee
+    on a line of its own above its area ('Ủy ban nhân dân' / 'huyện Tam
+    Đường'), any other body on one line (each line still wraps)."""
+    from .build import PEOPLES_COMMITTEE
+
+    if authority.lower().startswith(PEOPLES_COMMITTEE):
+        area = authority[len(PEOPLES_COMMITTEE) :].strip()
+        if area:
+            return [authority[: len(PEOPLES_COMMITTEE)], area]
+    return [authority]
+
+
 def render_decision(data):
     rows = [
         {
@@ -73,6 +86,7 @@ def render_decision(data):
         "documents/pdf/decision.html",
         {
             "d": data,
+            "authority_lines": authority_lines(data.authority),
             "rows": rows,
             "signed_on": long_date(data.date),
             "date": data.date.strftime("%d/%m/%Y"),
