@@ -7,11 +7,13 @@ nothing else. Running one twice with unchanged data stores nothing new.
 
 import logging
 
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from ocop.documents import find_document, store_document
 from ocop.downloads import ascii_words
 from ocop.enums import DocumentKind
+from ocop.models import Document
 
 from ..models import Certificate, Round
 from .build import (
@@ -169,10 +171,15 @@ def make_decision_certificates(job, progress):
 
 
 def certificate_title(certificate):
-    return _("Giấy chứng nhận %(number)s: %(product)s") % {
-        "number": certificate.number,
-        "product": certificate.product_name,
-    }
+    """'Giấy chứng nhận 0001/2023/OCOP-12: Miến dong Bình Lư', the product's name
+    shortened (…) where the whole would not fit a job's or a document's title."""
+    title = _("Giấy chứng nhận %(number)s: %(product)s")
+    number = {"number": certificate.number}
+    room = Document._meta.get_field("title").max_length - len(
+        title % {**number, "product": ""}
+    )
+    product = Truncator(certificate.product_name).chars(room)
+    return title % {**number, "product": product}
 
 
 def make_decision(job, progress):
