@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from ocop import audit
 from ocop.admin import ReadOnlyAdmin
 
+from .enums import CertificateStatus
 from .models import (
     Certificate,
     CommuneAssessment,
@@ -256,6 +257,21 @@ class MinistryResultAdmin(ReadOnlyAdmin):
     list_display = ["dossier", "stars", "decision_number", "decision_date"]
 
 
+class CertificateStateFilter(admin.SimpleListFilter):
+    """The state as of today, as the certificate list filters it."""
+
+    title = _("trạng thái")
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return CertificateStatus.choices
+
+    def queryset(self, request, queryset):
+        if self.value() in CertificateStatus.values:
+            return queryset.in_state(self.value())
+        return queryset
+
+
 @admin.register(Certificate)
 class CertificateAdmin(ReadOnlyAdmin):
     list_display = [
@@ -265,7 +281,14 @@ class CertificateAdmin(ReadOnlyAdmin):
         "issuing_authority",
         "issued_on",
         "expires_on",
-        "status",
+        "state",
     ]
-    list_filter = ["stars", "status", "rulebook"]
+    list_filter = ["stars", CertificateStateFilter, "rulebook"]
     search_fields = ["number", "product_name", "producer_name"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_state()
+
+    @admin.display(description=_("trạng thái"), ordering="state")
+    def state(self, certificate):
+        return certificate.state_label

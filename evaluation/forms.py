@@ -33,11 +33,12 @@ EVIDENCE_TYPES = {
 
 class BootstrapMixin:
     """Bootstrap's classes on every widget; the date fields named in
-    ``past_dates`` offer no day after today (the services refuse one)."""
+    ``past_dates`` offer no day after today, nor, given ``first_day``, one before
+    it (the services refuse both)."""
 
     past_dates = ()
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, first_day=None, **kwargs):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             widget = field.widget
@@ -49,6 +50,8 @@ class BootstrapMixin:
         for name in self.past_dates:
             # Each form holds its own copy of its fields and widgets.
             self.fields[name].widget.attrs["max"] = today
+            if first_day is not None:
+                self.fields[name].widget.attrs["min"] = first_day.isoformat()
 
     def add_error(self, field, error):
         """Mark the fields found wrong, by the form or by a service, as invalid."""
@@ -118,7 +121,8 @@ def _label(model, field):
 
 
 class SamplesForm(BootstrapMixin, forms.Form):
-    """The samples received; their range and date are the service's rules."""
+    """The samples received; their range and date (from 1 January of the
+    dossier's programme year, ``first_day``) are the service's rules."""
 
     past_dates = ("samples_received_on",)
 
@@ -255,6 +259,9 @@ class CouncilForm(BootstrapMixin, forms.ModelForm):
 
 
 class DecisionForm(BootstrapMixin, forms.Form):
+    """A decision's number and date; the date runs from ``first_day`` (1 January
+    of the round's or the dossier's year) to today, the service's rule."""
+
     past_dates = ("decision_date",)
 
     decision_number = forms.CharField(label=_("Số quyết định"), max_length=100)

@@ -22,11 +22,22 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
+from django.db.models import (
+    Case,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Q,
+    Value,
+    When,
+)
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .documents.verification import new_verification_code
 from .enums import (
+    DOSSIER_OPEN_STATES,
     CertificateStatus,
     CouncilRole,
     DossierState,
@@ -1010,6 +1021,76 @@ class MinistryResult(models.Model):
         return f"{self.dossier} · {self.decision_number}"
 
 
+def certificate_state_q(state, today, prefix=""):
+    """The ``Q`` of the certificates in ``state`` on ``today``, from their dates:
+    revoked; expired when revoked not and either marked expired (by the nightly
+    run) or past ``expires_on``; else valid. ``prefix`` reaches a certificate
+    through a relation (``"follows__"`` from a dossier).
+
+    The one definition of a certificate's state that every page shows and
+    filters by (``CertificateQuerySet.with_state``), so that a certificate past
+    its expiry reads expired on the day after, not only once the nightly run has
+    marked it.
+    """
+    revoked = Q(**{f"{prefix}status": CertificateStatus.REVOKED})
+    expired = Q(**{f"{prefix}status": CertificateStatus.EXPIRED}) | Q(
+        **{f"{prefix}expires_on__lt": today}
+    )
+    return {
+        CertificateStatus.VALID: ~revoked & ~expired,
+        CertificateStatus.EXPIRED: ~revoked & expired,
+        CertificateStatus.REVOKED: revoked,
+    }[state]
+
+
+def certificate_state(today, prefix=""):
+    """The state (``certificate_state_q``) as an expression to annotate with."""
+    return Case(
+        When(
+            certificate_state_q(CertificateStatus.REVOKED, today, prefix),
+            then=Value(CertificateStatus.REVOKED.value),
+        ),
+        When(
+            certificate_state_q(CertificateStatus.EXPIRED, today, prefix),
+            then=Value(CertificateStatus.EXPIRED.value),
+        ),
+        default=Value(CertificateStatus.VALID.value),
+        output_field=models.CharField(),
+    )
+
+
+class CertificateQuerySet(models.QuerySet):
+    def with_state(self, today=None):
+        """Annotate ``state``, a ``CertificateStatus`` value (named by
+        ``state_label``), as of ``today`` (today by default), in the query's own
+        SQL."""
+        return self.annotate(state=certificate_state(today or timezone.localdate()))
+
+    def with_grace(self, today=None):
+        """``with_state``, and ``is_in_grace`` (expired within the 180 days a
+        re-evaluation filed late keeps it valid, and not replaced by a newer
+        certificate) and ``is_reevaluated`` (an open re-evaluation or upgrade
+        dossier follows it), in the query's own SQL."""
+        today = today or timezone.localdate()
+        replaced = Certificate.objects.filter(follows=OuterRef("pk"))
+        following = Dossier.objects.filter(
+            follows=OuterRef("pk"), state__in=DOSSIER_OPEN_STATES
+        )
+        return self.with_state(today).annotate(
+            is_in_grace=ExpressionWrapper(
+                certificate_state_q(CertificateStatus.EXPIRED, today)
+                & Q(expires_on__gte=today - timedelta(days=GRACE_DAYS))
+                & ~Exists(replaced),
+                output_field=models.BooleanField(),
+            ),
+            is_reevaluated=Exists(following),
+        )
+
+    def in_state(self, state, today=None):
+        """Those in ``state`` on ``today`` (today by default)."""
+        return self.filter(certificate_state_q(state, today or timezone.localdate()))
+
+
 class Certificate(models.Model):
     """An OCOP certificate (giấy chứng nhận): valid 36 months from issue.
 
@@ -1139,6 +1220,8 @@ class Certificate(models.Model):
     )
     created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
 
+    objects = CertificateQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("giấy chứng nhận")
         verbose_name_plural = _("giấy chứng nhận")
@@ -1150,17 +1233,10 @@ class Certificate(models.Model):
     def get_absolute_url(self):
         return reverse("evaluation:certificate-detail", args=[self.pk])
 
-    def is_valid_on(self, day):
-        return self.status != CertificateStatus.REVOKED and day <= self.expires_on
-
-    def status_on(self, day):
-        """Revoked, expired (by its date, before the nightly run marks it) or
-        valid."""
-        if self.status == CertificateStatus.REVOKED:
-            return CertificateStatus.REVOKED
-        if self.status == CertificateStatus.EXPIRED or self.expires_on < day:
-            return CertificateStatus.EXPIRED
-        return CertificateStatus.VALID
+    @property
+    def state_label(self):
+        """The name of its ``state``, annotated by ``with_state``."""
+        return CertificateStatus(self.state).label
 
     @property
     def reevaluation_opens_on(self):

@@ -185,6 +185,15 @@ def visible_certificates(user, queryset=None):
     return queryset.filter(registration__province_id=user.province_id)
 
 
+def issued_in_district(district_id):
+    """The ``Q`` over ``Certificate`` of those a district's People's Committee
+    issued: under 148/QĐ-TTg, the 3 stars certified by its district council, or
+    by the province's council for a product the district referred (the province
+    round's result, certified at the district's tier by the district that
+    referred it). Their PDFs and their decision are that district's documents."""
+    return Q(tier__level=TierLevel.DISTRICT, registration__district_id=district_id)
+
+
 def can_open(visible, user, field="pk"):
     """Whether the user may open the object at ``field`` of each row, as an
     expression to annotate with: its page finds it through ``visible(user)``.

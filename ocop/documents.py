@@ -92,7 +92,8 @@ def store_document(
     ``render(data)`` returns the file's bytes (not called when an earlier version has
     them); ``file_name`` ends in ``.pdf`` or ``.xlsx``; ``province_id`` says whose
     staff may see it, ``district_id`` which district's officers may (for what a
-    district's own rounds produced). ``about`` fills the fields the documents page
+    district's own rounds or People's Committee produced; set on the earlier
+    versions too when it changed). ``about`` fills the fields the documents page
     filters on: ``decision_number``, ``round_id``, ``year``.
     """
     digest = input_hash(data)
@@ -101,6 +102,15 @@ def store_document(
     for _attempt in range(3):
         latest = latest_document(kind, key)
         if latest is not None and latest.input_hash == digest:
+            if latest.district_id != district_id:
+                # Which district's officers see it belongs to what it is about,
+                # not to a version: one made before its district was known (a
+                # district's certificate certified after a province round) gets
+                # it, all its versions with it.
+                Document.objects.filter(kind=kind, key=key).update(
+                    district_id=district_id
+                )
+                latest.district_id = district_id
             return latest
         if content is None:
             content = _earlier_content(kind, key, digest) or render(data)

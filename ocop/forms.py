@@ -2,12 +2,18 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from registry.enums import FIRST_PROGRAMME_YEAR
+
 JOB_DECISION_CERTIFICATES = "decision_certificates"
 JOB_DECISION = "decision"
 JOB_ROUND_SUMMARY = "round_summary"
 JOB_REPORT = "report"
 JOB_CERTIFICATE = "certificate"
 REPORT_DAYS_MAX = 3 * 366
+# What fits the signature block of a decision, wrapped: a title of a few lines, a
+# name of a line or two.
+SIGNER_TITLE_MAX = 200
+SIGNER_NAME_MAX = 100
 
 
 class DocumentJobForm(forms.Form):
@@ -28,18 +34,43 @@ class DocumentJobForm(forms.Form):
     year = forms.IntegerField(label=_("Năm"), required=False)
     # The decision's signer, printed under its title ("KT. CHỦ TỊCH / PHÓ CHỦ TỊCH").
     signer_title = forms.CharField(
-        label=_("Chức vụ người ký"), max_length=200, required=False
+        label=_("Chức vụ người ký"),
+        max_length=SIGNER_TITLE_MAX,
+        required=False,
+        error_messages={
+            "max_length": _(
+                "Chức vụ người ký dài tối đa %(limit_value)d ký tự (đang có "
+                "%(show_value)d): hãy viết gọn, mỗi dòng cách nhau bằng dấu /."
+            )
+        },
     )
     signer_name = forms.CharField(
-        label=_("Họ tên người ký"), max_length=100, required=False
+        label=_("Họ tên người ký"),
+        max_length=SIGNER_NAME_MAX,
+        required=False,
+        error_messages={
+            "max_length": _(
+                "Họ tên người ký dài tối đa %(limit_value)d ký tự (đang có "
+                "%(show_value)d)."
+            )
+        },
     )
     # The reports count on this day (today if empty); expiring within ``days``.
-    day = forms.DateField(label=_("Tính đến ngày"), required=False)
+    day = forms.DateField(
+        label=_("Tính đến ngày"),
+        required=False,
+        error_messages={"invalid": _("Ngày tính báo cáo không phải một ngày.")},
+    )
     days = forms.IntegerField(
         label=_("Sắp hết hạn trong (ngày)"),
         required=False,
         min_value=1,
         max_value=REPORT_DAYS_MAX,
+        error_messages={
+            "invalid": _("Số ngày phải là một số nguyên."),
+            "min_value": _("Số ngày phải từ 1 trở lên."),
+            "max_value": _("Số ngày tối đa %(limit_value)s (khoảng 3 năm)."),
+        },
     )
 
     def __init__(self, *args, decisions, rounds, years, reports, **kwargs):
@@ -70,6 +101,16 @@ class DocumentJobForm(forms.Form):
                 data["report"] == "registrations" and data.get("year") not in self.years
             ):
                 self.add_error("year", _("Không có danh sách đăng ký của năm này."))
+            day = data.get("day")
+            if day is not None and day.year < FIRST_PROGRAMME_YEAR:
+                self.add_error(
+                    "day",
+                    _(
+                        "Ngày không được trước 01/01/%(year)s: Chương trình OCOP "
+                        "bắt đầu năm %(year)s."
+                    )
+                    % {"year": FIRST_PROGRAMME_YEAR},
+                )
         return data
 
 

@@ -1,11 +1,12 @@
 """Who may watch jobs, start document jobs and download generated documents.
 
 Province-wide staff and council members see their province's documents and the jobs
-its people started. A district officer makes the certificates, decisions and score
-summaries of its district's own rounds (under the 2023 rulebook a district People's
-Committee issues the 3-star certificates) and sees the documents of its district,
-whoever made them. Anyone else sees the
-jobs they started and what those made.
+its people started. A district officer makes the certificates and decisions its
+district's People's Committee issued (under the 2023 rulebook it issues the 3-star
+certificates, of its own rounds and of the products it referred that the province's
+council scored 3 stars) and the score summaries of its district's rounds, and sees
+the documents of its district, whoever made them. Anyone else sees the jobs they
+started and what those made.
 """
 
 import rules

@@ -1,5 +1,7 @@
 """Jobs people watch, the documents they made, and the public verification page."""
 
+from datetime import date
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied
@@ -7,10 +9,12 @@ from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, TemplateView, View
 
+from registry.enums import FIRST_PROGRAMME_YEAR
 from registry.permissions import is_district_officer
 
 from .downloads import file_response
@@ -20,6 +24,9 @@ from .forms import (
     JOB_DECISION,
     JOB_DECISION_CERTIFICATES,
     JOB_ROUND_SUMMARY,
+    REPORT_DAYS_MAX,
+    SIGNER_NAME_MAX,
+    SIGNER_TITLE_MAX,
     DocumentFilterForm,
     DocumentJobForm,
 )
@@ -90,18 +97,23 @@ def _district_of(user):
 def _choices(user):
     """What this user may ask documents for: decisions, rounds, years, reports.
 
-    A district officer asks only for the documents of its own district's rounds:
-    their certificates, decisions and score summaries; the programme reports are
-    the province's.
+    A district officer asks only for its own district's documents: the
+    certificates and decisions its People's Committee issued (in its rounds, or
+    after a province round), the score summaries of its rounds; the programme
+    reports are the province's.
     """
     from evaluation.documents.build import decisions
     from evaluation.documents.services import report_titles
-    from evaluation.permissions import visible_certificates, visible_rounds
+    from evaluation.permissions import (
+        issued_in_district,
+        visible_certificates,
+        visible_rounds,
+    )
     from registry.permissions import visible_registrations
 
     rounds = visible_rounds(user).select_related("tier").order_by("-year", "closes_on")
     if _district_of(user) is not None:
-        own = visible_certificates(user).filter(evaluation__round__in=rounds)
+        own = visible_certificates(user).filter(issued_in_district(user.district_id))
         return {
             "decisions": list(decisions(own)),
             "rounds": list(rounds),
@@ -187,6 +199,7 @@ class DocumentList(LoginRequiredMixin, TemplateView):
                 if versions is not None:
                     versions.append(document)
         context.update(
+            job_form=kwargs.get("job_form"),
             document_groups=list(groups.values()),
             filters=filters,
             paginator=paginator,
@@ -196,6 +209,10 @@ class DocumentList(LoginRequiredMixin, TemplateView):
             can_start=user.has_perm("ocop.start_document_jobs"),
             today=timezone.localdate(),
             expiring_days=EXPIRING_WITHIN_DAYS,
+            first_report_day=date(FIRST_PROGRAMME_YEAR, 1, 1),
+            report_days_max=REPORT_DAYS_MAX,
+            signer_title_max=SIGNER_TITLE_MAX,
+            signer_name_max=SIGNER_NAME_MAX,
         )
         if context["can_start"]:
             context.update(_choices(user))
@@ -220,10 +237,12 @@ class DocumentJobStart(LoginRequiredMixin, PermissionRequiredMixin, View):
             reports=choices["reports"],
         )
         if not form.is_valid():
-            for errors in form.errors.values():
-                for error in errors:
-                    messages.error(request, error)
-            return redirect("ocop:document-list")
+            # Back on the documents page, each refusal at its field, what was
+            # typed kept.
+            view = DocumentList()
+            view.setup(request)
+            context = view.get_context_data(job_form=form)
+            return TemplateResponse(request, view.template_name, context, status=400)
         data = form.cleaned_data
         job_kind = data["job"]
         if job_kind in (JOB_DECISION_CERTIFICATES, JOB_DECISION):
@@ -321,12 +340,13 @@ class Verification(TemplateView):
 
     def get_context_data(self, **kwargs):
         from evaluation.documents.verification import product_id_from_token
-        from evaluation.enums import DOSSIER_OPEN_STATES, CertificateStatus
+        from evaluation.enums import DOSSIER_OPEN_STATES
         from evaluation.models import Certificate
 
         context = super().get_context_data(**kwargs)
         token = kwargs["token"]
-        certificates = Certificate.objects.select_related("product")
+        today = timezone.localdate()
+        certificates = Certificate.objects.select_related("product").with_state(today)
         certificate = certificates.filter(verification_code=token).first()
         product_id = None if certificate else product_id_from_token(token)
         if product_id is not None:
@@ -337,8 +357,7 @@ class Verification(TemplateView):
             )
         if certificate is None:
             raise Http404(_("Không có giấy chứng nhận này."))
-        today = timezone.localdate()
-        status = certificate.status_on(today)
+        status = certificate.state
         newer = certificate.followed_by.order_by("-issued_on").first()
         # Expired, but its product filed a re-evaluation (late): it holds until
         # the result, at most 180 days past expiry.
@@ -352,7 +371,7 @@ class Verification(TemplateView):
         context.update(
             certificate=certificate,
             status=status,
-            status_label=CertificateStatus(status).label,
+            status_label=certificate.state_label,
             newer=newer,
             is_in_grace=is_in_grace,
         )

@@ -118,7 +118,7 @@ def test_earlier_certificate_is_recorded_followed_revoked_and_verified(
     )
     assert "125/GCN-UBND" in history
     assert "ghi nhận từ bản giấy" in history
-    assert follows == "125/GCN-UBND"
+    assert follows == "125/GCN-UBND\nHết hiệu lực"
     assert "18/06/2023 – 17/08/2023" in window
     assert "Nộp muộn" in window
     assert "chậm nhất đến ngày 12/06/2024" in window

@@ -80,13 +80,17 @@ def district_round(tier, district_code, scores, officer):
 
 @pytest.fixture
 def province_round_148(lai_chau):
+    return make_province_round_148()
+
+
+def make_province_round_148(staff=None):
     """Lai Châu's July 2023 province round under 148/QĐ-TTg, closed: products
     referred by Tam Đường and by Lai Châu city, one of them 4 stars, two 3 stars."""
     tea = load_sheets(TEA)[TEA]
     book = rulebook("148-2023")
     ProgrammeYearFactory(year=2023, rulebook=book)
     district_tier, province_tier = book.tiers.get(order=2), book.tiers.get(order=3)
-    staff = account("tinh.cn", Role.PROVINCE_STAFF)
+    staff = staff or account("tinh.cn", Role.PROVINCE_STAFF)
     dossiers = {
         "ta_leng": tea_dossier(tea, "Chè Shan tuyết Tả Lèng", TAM_DUONG, staff),
         "ban_giang": tea_dossier(tea, "Chè xanh Bản Giang", TAM_DUONG, staff),
@@ -328,6 +332,209 @@ def test_district_officer_may_not_certify_the_province_round(
     assert Certificate.objects.count() == 0
 
 
+def test_148_round_page_says_which_authority_certifies_each_group_and_why(
+    province_round_148, client
+):
+    client.force_login(province_round_148.staff)
+
+    response = client.get(
+        reverse("evaluation:round-detail", args=[province_round_148.pk])
+    )
+
+    html = response.content.decode()
+    assert [why_of(html, position) for position in (1, 2, 3)] == [
+        "Theo 148/QĐ-TTg, cấp tỉnh công nhận sản phẩm 4 sao: Ủy ban nhân dân tỉnh "
+        "Lai Châu ra quyết định công nhận và cấp giấy chứng nhận.",
+        "Theo 148/QĐ-TTg, cấp huyện công nhận sản phẩm 3 sao, kể cả sản phẩm đã được "
+        "chuyển lên cấp tỉnh mà hội đồng cấp tỉnh chấm đạt 3 sao: Ủy ban nhân dân "
+        "huyện Tam Đường, nơi đã chuyển hồ sơ lên, ra quyết định công nhận và cấp "
+        "giấy chứng nhận.",
+        "Theo 148/QĐ-TTg, cấp huyện công nhận sản phẩm 3 sao, kể cả sản phẩm đã được "
+        "chuyển lên cấp tỉnh mà hội đồng cấp tỉnh chấm đạt 3 sao: Ủy ban nhân dân "
+        "thành phố Lai Châu, nơi đã chuyển hồ sơ lên, ra quyết định công nhận và cấp "
+        "giấy chứng nhận.",
+    ]
+
+
+def why_of(html, position):
+    """The sentence saying why the ``position``-th group is certified by whom."""
+    section = html[html.index(f'id="certify-group-{position}"') :]
+    text = section[section.index('class="small text-muted mb-1 certify-why">') :]
+    text = text[text.index(">") + 1 : text.index("</p>")]
+    return " ".join(text.split())
+
+
+# -- 148/QĐ-TTg: the district's certificate after a province round is the district's
+
+
+@pytest.fixture
+def district_certified(province_round_148):
+    """The province round with Tam Đường's and the city's 3-star groups certified
+    by their People's Committees, and the province's 4 stars by the province."""
+    round_, staff = province_round_148, province_round_148.staff
+    for number, day, authority in (
+        ("140/QĐ-UBND", date(2023, 8, 20), TAM_DUONG_UBND),
+        ("2150/QĐ-UBND", date(2023, 8, 18), CITY_UBND),
+        ("1020/QĐ-UBND", date(2023, 8, 15), PROVINCE),
+    ):
+        services.certify(
+            round_,
+            staff,
+            decision_number=number,
+            decision_date=day,
+            authority=authority,
+        )
+    round_.certificates = {
+        c.decision_number: c for c in Certificate.objects.select_related("tier")
+    }
+    return round_
+
+
+def officer_of(code, username):
+    return account(username, Role.DISTRICT_OFFICER, district=district(code))
+
+
+def run_job(django_capture_on_commit_callbacks, client, data):
+    with django_capture_on_commit_callbacks(execute=True):
+        return client.post(reverse("ocop:document-job-start"), data)
+
+
+def test_148_district_certificate_of_a_province_round_is_the_districts(
+    district_certified,
+):
+    from evaluation.documents.build import issuing_district_id
+    from evaluation.permissions import issued_in_district
+
+    certificates = district_certified.certificates
+    tam_duong = district(TAM_DUONG)
+
+    issued_by_tam_duong = Certificate.objects.filter(issued_in_district(tam_duong.pk))
+
+    assert [c.decision_number for c in issued_by_tam_duong] == ["140/QĐ-UBND"]
+    assert {number: issuing_district_id(c) for number, c in certificates.items()} == {
+        "140/QĐ-UBND": tam_duong.pk,
+        "2150/QĐ-UBND": district(LAI_CHAU_CITY).pk,
+        "1020/QĐ-UBND": None,
+    }
+
+
+def test_148_district_officer_makes_the_pdf_of_its_districts_certificate_not_others(
+    district_certified, client, django_capture_on_commit_callbacks
+):
+    from ocop.models import Document
+
+    own = district_certified.certificates["140/QĐ-UBND"]
+    city = district_certified.certificates["2150/QĐ-UBND"]
+    province = district_certified.certificates["1020/QĐ-UBND"]
+    officer = officer_of(TAM_DUONG, "huyen.tamduong.cn")
+    client.force_login(officer)
+
+    listing = client.get(reverse("evaluation:certificate-list"))
+    with django_capture_on_commit_callbacks(execute=True):
+        made = client.post(reverse("ocop:certificate-document-start", args=[own.pk]))
+    refused = [
+        client.post(reverse("ocop:certificate-document-start", args=[other.pk]))
+        for other in (city, province)
+    ]
+    document = Document.objects.get()
+    after = client.get(reverse("evaluation:certificate-list"))
+
+    rows = {c.pk: c for c in listing.context["certificates"]}
+    assert {pk: row.can_make_document for pk, row in rows.items()} == {
+        own.pk: True,
+        city.pk: False,
+        province.pk: False,
+    }
+    assert made.status_code == 302
+    assert [response.status_code for response in refused] == [404, 404]
+    assert (document.key, document.district_id) == (
+        f"certificate:{own.pk}",
+        officer.district_id,
+    )
+    assert {c.pk: c.document_id for c in after.context["certificates"]} == {
+        own.pk: document.pk,
+        city.pk: None,
+        province.pk: None,
+    }
+    assert client.get(document.get_absolute_url()).status_code == 200
+
+
+def test_148_district_officer_sees_and_makes_its_districts_decision_not_the_others(
+    district_certified, client, django_capture_on_commit_callbacks
+):
+    from ocop.enums import DocumentKind
+    from ocop.models import Document
+
+    officer = officer_of(TAM_DUONG, "huyen.tamduong.cn")
+    city_officer = officer_of(LAI_CHAU_CITY, "huyen.thanhpho.cn")
+    client.force_login(officer)
+
+    page = client.get(reverse("ocop:document-list"))
+    made = run_job(
+        django_capture_on_commit_callbacks,
+        client,
+        {"job": "decision", "decision_number": "140/QĐ-UBND"},
+    )
+    refused = [
+        run_job(
+            django_capture_on_commit_callbacks,
+            client,
+            {"job": "decision", "decision_number": number},
+        )
+        for number in ("2150/QĐ-UBND", "1020/QĐ-UBND")
+    ]
+    decision = Document.objects.get(kind=DocumentKind.DECISION)
+    own_download = client.get(decision.get_absolute_url())
+    listed = client.get(reverse("ocop:document-list")).context["document_groups"]
+    client.force_login(city_officer)
+    city_download = client.get(decision.get_absolute_url())
+    city_page = client.get(reverse("ocop:document-list"))
+
+    assert [d["decision_number"] for d in page.context["decisions"]] == ["140/QĐ-UBND"]
+    assert made.status_code == 302
+    assert [r.status_code for r in refused] == [400, 400]
+    assert [r.context["job_form"].errors for r in refused] == [
+        {"decision_number": ["Không có quyết định này, hoặc bạn không xem được."]}
+    ] * 2
+    assert Document.objects.filter(kind=DocumentKind.DECISION).count() == 1
+    assert (decision.decision_number, decision.district_id) == (
+        "140/QĐ-UBND",
+        officer.district_id,
+    )
+    assert own_download.status_code == 200
+    assert sorted(group[0].kind for group in listed) == sorted(
+        [DocumentKind.DECISION, DocumentKind.DECISION_ANNEX]
+    )
+    assert city_download.status_code == 404
+    assert city_page.context["document_groups"] == []
+    assert [d["decision_number"] for d in city_page.context["decisions"]] == [
+        "2150/QĐ-UBND"
+    ]
+
+
+def test_148_district_certificate_pdf_made_before_gets_its_district_when_remade(
+    district_certified, client, django_capture_on_commit_callbacks
+):
+    from evaluation.documents.services import make_certificate
+
+    own = district_certified.certificates["140/QĐ-UBND"]
+    made_before = make_certificate(own, user=district_certified.staff)
+    # As the rule before this one stored it: no district, the province's only.
+    type(made_before).objects.filter(pk=made_before.pk).update(district=None)
+    officer = officer_of(TAM_DUONG, "huyen.tamduong.cn")
+    client.force_login(officer)
+    hidden = client.get(made_before.get_absolute_url())
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("ocop:certificate-document-start", args=[own.pk]))
+
+    made_before.refresh_from_db()
+    assert hidden.status_code == 404
+    assert type(made_before).objects.count() == 1
+    assert made_before.district_id == officer.district_id
+    assert client.get(made_before.get_absolute_url()).status_code == 200
+
+
 # -- 26/2026/QĐ-TTg: the province certifies 3 and 4 stars ---------------------------
 
 
@@ -391,6 +598,10 @@ def test_2026_round_page_certifies_3_and_4_stars_under_one_decision(
 
     assert len(page.context["certify_groups"]) == 1
     assert "cơ quan công nhận, tùy hạng sao" not in page.content.decode()
+    assert why_of(page.content.decode(), 1) == (
+        "Theo 26/2026/QĐ-TTg, cấp tỉnh công nhận sản phẩm 3 và 4 sao: Ủy ban nhân "
+        "dân tỉnh Lai Châu ra quyết định công nhận và cấp giấy chứng nhận."
+    )
     assert response.status_code == 302
     assert issued(Certificate.objects.all()) == [
         ("Chè Shan tuyết Pu Sam Cáp", 3, PROVINCE, "890/QĐ-UBND"),

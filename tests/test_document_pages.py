@@ -9,11 +9,13 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from pypdf import PdfReader
 
 from evaluation import tasks
 from evaluation.documents.services import make_certificate
 from evaluation.enums import TierLevel
+from evaluation.reports import EXPIRING_WITHIN_DAYS
 from ocop.documents import store_document
 from ocop.enums import DocumentKind, JobStatus
 from ocop.jobs import start_job
@@ -424,6 +426,155 @@ def test_decision_signed_by_someone_else_is_a_new_version(
     ]
 
 
+# A signer's name and title at the most the job form takes: 100 and 200 characters.
+LONG_SIGNER_NAME = (
+    "Nguyễn Hoàng Thị Phương Thảo Ngọc Bích Lan Anh Khánh Linh Minh Châu Bảo "
+    "Ngọc Thanh Hương Diệu Tâm Vy"
+)
+LONG_SIGNER_TITLE = (
+    "KT. CHỦ TỊCH / PHÓ CHỦ TỊCH THƯỜNG TRỰC ỦY BAN NHÂN DÂN HUYỆN, PHỤ TRÁCH "
+    "KINH TẾ, NÔNG NGHIỆP, PHÁT TRIỂN NÔNG THÔN, CHƯƠNG TRÌNH MỖI XÃ MỘT SẢN "
+    "PHẨM VÀ XÂY DỰNG NÔNG THÔN MỚI, ĐÔ THỊ VĂN MINH Ở HUYỆN"
+)
+
+
+def test_decision_prints_a_signer_of_the_longest_name_and_title_whole(
+    lai_chau, client, django_capture_on_commit_callbacks
+):
+    make_decision(2)
+    client.force_login(UserFactory(username="tinh"))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("ocop:document-job-start"),
+            {
+                "job": "decision",
+                "decision_number": "1234/QĐ-UBND",
+                "signer_title": LONG_SIGNER_TITLE,
+                "signer_name": LONG_SIGNER_NAME,
+            },
+        )
+
+    decision = Document.objects.get(kind=DocumentKind.DECISION)
+    text = pdf_text(decision)
+    signature = text[text.index("chịu trách nhiệm thi hành Quyết định này.") :]
+    assert (len(LONG_SIGNER_NAME), len(LONG_SIGNER_TITLE)) == (100, 200)
+    assert response.status_code == 302
+    assert signature.startswith(
+        "chịu trách nhiệm thi hành Quyết định này. KT. CHỦ TỊCH PHÓ CHỦ TỊCH "
+        "THƯỜNG TRỰC ỦY BAN NHÂN DÂN HUYỆN, PHỤ TRÁCH KINH TẾ, NÔNG NGHIỆP, PHÁT "
+        "TRIỂN NÔNG THÔN, CHƯƠNG TRÌNH MỖI XÃ MỘT SẢN PHẨM VÀ XÂY DỰNG NÔNG THÔN "
+        f"MỚI, ĐÔ THỊ VĂN MINH Ở HUYỆN {LONG_SIGNER_NAME} "
+    )
+
+
+def test_decision_heading_sets_the_body_and_the_nation_side_by_side(
+    lai_chau, client, django_capture_on_commit_callbacks
+):
+    make_decision(1)
+    client.force_login(UserFactory(username="tinh"))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("ocop:document-job-start"),
+            {"job": "decision", "decision_number": "1234/QĐ-UBND"},
+        )
+
+    text = pdf_text(Document.objects.get(kind=DocumentKind.DECISION))
+    # The heading's table read a row at a time: the body, then the nation beside
+    # it; the number, then the place and date beside it.
+    assert text.startswith(
+        "ỦY BAN NHÂN DÂN HUYỆN TAM ĐƯỜNG CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM Độc lập "
+        "- Tự do - Hạnh phúc Số: 1234/QĐ-UBND Tam Đường, ngày 12 tháng 10 năm 2023 "
+        "QUYẾT ĐỊNH"
+    )
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        (
+            "signer_name",
+            LONG_SIGNER_NAME + "x",
+            "Họ tên người ký dài tối đa 100 ký tự (đang có 101).",
+        ),
+        (
+            "signer_title",
+            LONG_SIGNER_TITLE + "x",
+            "Chức vụ người ký dài tối đa 200 ký tự (đang có 201): hãy viết gọn, mỗi "
+            "dòng cách nhau bằng dấu /.",
+        ),
+    ],
+)
+def test_signer_longer_than_the_decision_takes_is_refused_at_the_field(
+    lai_chau, client, field, value, message
+):
+    make_decision(1)
+    client.force_login(UserFactory(username="tinh"))
+
+    response = client.post(
+        reverse("ocop:document-job-start"),
+        {"job": "decision", "decision_number": "1234/QĐ-UBND", field: value},
+    )
+
+    html = response.content.decode()
+    after = html[html.index(f'id="id_{field}"') :]
+    assert response.status_code == 400
+    assert response.context["job_form"].errors == {field: [message]}
+    assert f'value="{value}"' in after[: after.index(">")]
+    assert "is-invalid" in after[: after.index(">")]
+    assert f'<div class="invalid-feedback d-block">{message}</div>' in after
+    assert 'id="job-form-refused"' in html
+    # The report's form, not the one posted, keeps its own defaults.
+    assert (field_value(html, "id_day"), field_value(html, "id_days")) == (
+        timezone.localdate().isoformat(),
+        str(EXPIRING_WITHIN_DAYS),
+    )
+    assert Job.objects.count() == 0
+
+
+def field_value(html, element_id):
+    tag = html[html.index(f'id="{element_id}"') :]
+    tag = tag[: tag.index(">")]
+    return tag[tag.index('value="') + len('value="') :].split('"')[0]
+
+
+def test_report_day_before_the_programme_began_is_refused_at_the_field(
+    lai_chau, client
+):
+    client.force_login(UserFactory(username="tinh"))
+
+    response = client.post(
+        reverse("ocop:document-job-start"),
+        {"job": "report", "report": "certificates", "day": "1900-01-01", "days": "90"},
+    )
+
+    message = "Ngày không được trước 01/01/2018: Chương trình OCOP bắt đầu năm 2018."
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert response.context["job_form"].errors == {"day": [message]}
+    assert 'value="1900-01-01"' in html
+    assert 'min="2018-01-01"' in html
+    assert f'<div class="invalid-feedback d-block">{message}</div>' in html
+    assert Job.objects.count() == 0
+
+
+def test_report_on_the_first_day_of_the_programme_is_made(
+    lai_chau, client, django_capture_on_commit_callbacks
+):
+    client.force_login(UserFactory(username="tinh"))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("ocop:document-job-start"),
+            {"job": "report", "report": "products", "day": "2018-01-01"},
+        )
+
+    job = Job.objects.get()
+    assert response.status_code == 302
+    assert job.params["day"] == "2018-01-01"
+
+
 # -- the report form: the day a report counts on -----------------------------------
 
 
@@ -561,9 +712,10 @@ def test_district_officer_makes_the_score_summary_of_its_districts_round(
         {"round_id": own.pk},
     )
     assert (summary.round_id, summary.district_id) == (own.pk, officer.district_id)
-    assert [str(m) for m in refused.context["messages"]] == [
-        "Không có đợt đánh giá này, hoặc bạn không xem được."
-    ]
+    assert refused.status_code == 400
+    assert refused.context["job_form"].errors == {
+        "round_id": ["Không có đợt đánh giá này, hoặc bạn không xem được."]
+    }
     assert client.get(summary.get_absolute_url()).status_code == 200
 
 

@@ -62,6 +62,72 @@ def test_certificate_pdf_prints_every_fact_in_vietnamese(lai_chau):
     assert text.count("★") == 3
 
 
+# A product's and a producer's name at the most they hold (300 characters), an
+# address too (500).
+LONG_PRODUCT = (
+    "Miến dong Bình Lư loại đặc biệt làm từ củ dong riềng trồng trên nương của "
+    "đồng bào Dao đỏ bản Thống Nhất, tráng và phơi nắng tự nhiên theo bí quyết "
+    "truyền thống, đóng gói túi giấy kraft 500 gam có in nhãn hiệu tập thể Miến "
+    "dong Bình Lư, dùng cho nhà hàng, khách du lịch và làm quà biếu dịp Tết "
+    "Nguyên đán hằng năm của huyện Tam"
+)[:300]
+LONG_PRODUCER = (
+    "Hợp tác xã Nông nghiệp, Dịch vụ tổng hợp và Du lịch cộng đồng Bình Lư, "
+    "thành viên Liên hiệp hợp tác xã nông nghiệp tỉnh Lai Châu, do bà Nguyễn "
+    "Hoàng Thị Phương Thảo làm giám đốc, đại diện cho ba mươi hai hộ thành viên "
+    "trồng dong riềng và chế biến miến tại các bản Thống Nhất, Nà Bỏ, Sin Suối "
+    "Hồ và Hồ Pen của xã"
+)[:300]
+LONG_ADDRESS = (
+    "Bản Thống Nhất, xã Bình Lư, huyện Tam Đường, tỉnh Lai Châu; xưởng chế biến "
+    "tại khu sản xuất tập trung bản Nà Bỏ, cách trung tâm xã hai cây số theo "
+    "quốc lộ 4D; điểm giới thiệu và bán sản phẩm OCOP tại số 123 đường Trần "
+    "Hưng Đạo, phường Tân Phong, thành phố Lai Châu; kho hàng tại tổ 5 phường "
+    "Đông Phong, thành phố Lai Châu; văn phòng đại diện tại số 45 phố Hàng "
+    "Bạc, quận Hoàn Kiếm, thành phố Hà Nội; gian hàng trên các sàn thương mại "
+    "điện tử Postmart, Voso và Shopee mang tên Miến dong Bình Lư Lai Châu "
+    "chính hãng"
+)[:500]
+
+
+@pytest.mark.parametrize(
+    ("product", "producer", "address"),
+    [
+        (LONG_PRODUCT, LONG_PRODUCER, LONG_ADDRESS),
+        (LONG_PRODUCT[:150], LONG_PRODUCER[:150], LONG_ADDRESS[:200]),
+    ],
+)
+def test_certificate_of_long_names_stays_one_a4_landscape_page(
+    lai_chau, product, producer, address
+):
+    _round, (certificate, *_rest) = make_decision(1)
+    Certificate.objects.filter(pk=certificate.pk).update(
+        product_name=product, producer_name=producer, producer_address=address
+    )
+    certificate.refresh_from_db()
+
+    document = make_certificate(certificate)
+
+    reader, pages = pdf_pages(document)
+    text = one_line(" ".join(pages))
+    box = reader.pages[0].mediabox
+    # The product's name is shortened in the document's title, not on the page.
+    assert document.title.startswith("Giấy chứng nhận 0001/2023/OCOP-12: Miến dong")
+    assert len(document.title) <= 300
+    assert (len(LONG_PRODUCT), len(LONG_PRODUCER), len(LONG_ADDRESS)) == (
+        300,
+        300,
+        500,
+    )
+    assert len(pages) == 1
+    assert (round(float(box.width)), round(float(box.height))) == (842, 595)
+    for expected in (product, producer, address):
+        assert one_line(expected) in text
+    assert text.endswith(
+        "Tam Đường, ngày 12 tháng 10 năm 2023 TM. ỦY BAN NHÂN DÂN CHỦ TỊCH"
+    )
+
+
 @pytest.mark.parametrize(
     ("rulebook", "level", "authority", "place"),
     [
@@ -332,7 +398,7 @@ def test_verification_page_says_whether_the_certificate_stands(
 def test_verification_page_by_product_shows_its_latest_certificate(lai_chau, client):
     from evaluation.documents.verification import new_verification_code, product_token
 
-    _round, (old, *_rest) = make_decision(1, decision_date=date(2020, 3, 2))
+    _round, (old, *_rest) = make_decision(1, decision_date=date(2020, 3, 2), year=2020)
     newer = Certificate.objects.get(pk=old.pk)
     newer.pk = None
     newer.number = "017/2026/GCN-OCOP"
@@ -495,7 +561,10 @@ def test_district_officer_cannot_make_a_province_decision(lai_chau, client):
     )
 
     assert page.context["decisions"] == []
-    assert response.status_code == 302
+    assert response.status_code == 400
+    assert response.context["job_form"].errors == {
+        "decision_number": ["Không có quyết định này, hoặc bạn không xem được."]
+    }
     assert Job.objects.count() == 0
 
 

@@ -31,6 +31,11 @@ pytestmark = pytest.mark.django_db
 
 TOMORROW = timezone.localdate() + timedelta(days=1)
 FUTURE = "Ngày không được sau hôm nay."
+# The dossiers and rounds here are of 2023.
+BEFORE_DOSSIER_YEAR = (
+    "Ngày không được trước 01/01/2023: hồ sơ thuộc năm chương trình 2023."
+)
+BEFORE_ROUND_YEAR = "Ngày không được trước 01/01/2023: đợt đánh giá thuộc năm 2023."
 
 
 @pytest.fixture
@@ -81,6 +86,14 @@ def post(client, name, dossier, data):
             {"samples_received_on": [FUTURE]},
         ),
         (
+            {"samples_received": "5", "samples_received_on": "1900-01-01"},
+            {"samples_received_on": [BEFORE_DOSSIER_YEAR]},
+        ),
+        (
+            {"samples_received": "5", "samples_received_on": "2022-12-31"},
+            {"samples_received_on": [BEFORE_DOSSIER_YEAR]},
+        ),
+        (
             {"samples_received": "5", "samples_received_on": ""},
             {"samples_received_on": ["Cần ngày nhận mẫu."]},
         ),
@@ -109,14 +122,36 @@ def test_samples_refused_at_the_field_with_the_values_kept(
     assert (draft.samples_received, draft.samples_received_on) == (0, None)
 
 
-def test_samples_form_offers_no_day_after_today_and_at_most_100(client, officer, draft):
+def test_samples_form_offers_days_of_the_programme_year_to_today_and_at_most_100(
+    client, officer, draft
+):
     client.force_login(officer)
 
     content = client.get(reverse("evaluation:dossier-detail", args=[draft.pk]))
 
     html = content.content.decode()
-    assert f'max="{timezone.localdate().isoformat()}"' in html
+    field = html[html.index('name="samples_received_on"') :]
+    field = field[: field.index(">")]
+    assert f'max="{timezone.localdate().isoformat()}"' in field
+    assert 'min="2023-01-01"' in field
     assert 'min="1" max="100"' in html
+
+
+def test_samples_received_on_the_first_day_of_the_programme_year_are_recorded(
+    client, officer, draft
+):
+    client.force_login(officer)
+
+    response = post(
+        client,
+        "dossier-samples",
+        draft,
+        {"samples_received": "5", "samples_received_on": "2023-01-01"},
+    )
+
+    draft.refresh_from_db()
+    assert response.status_code == 302
+    assert (draft.samples_received, draft.samples_received_on) == (5, date(2023, 1, 1))
 
 
 def test_samples_within_range_are_recorded(client, officer, draft):
@@ -262,6 +297,122 @@ def test_decision_dated_after_today_is_refused_at_the_field_of_the_round_page(
     assert 'value="123/QĐ-UBND"' in content
     assert f'<div class="invalid-feedback d-block">{FUTURE}</div>' in content
     assert not Certificate.objects.exists()
+
+
+@pytest.mark.parametrize("day", ["1900-01-01", "2022-12-31"])
+def test_ministry_decision_before_the_programme_year_is_refused_at_the_field(
+    client, lai_chau, staff, day
+):
+    meeting = Meeting()
+    ministry = meeting.programme.rulebook.tiers.get(order=4)
+    Dossier.objects.filter(pk=meeting.dossier.pk).update(
+        state=DossierState.WAITING, current_tier=ministry
+    )
+    client.force_login(staff)
+
+    response = client.post(
+        reverse("evaluation:dossier-ministry-result", args=[meeting.dossier.pk]),
+        {
+            "stars": 5,
+            "score": "92.50",
+            "decision_number": "1234/QĐ-BNN",
+            "decision_date": day,
+        },
+    )
+
+    content = response.content.decode()
+    form = response.context["ministry_form"]
+    assert response.status_code == 400
+    assert form.errors == {"decision_date": [BEFORE_DOSSIER_YEAR]}
+    assert form["decision_date"].field.widget.attrs["min"] == "2023-01-01"
+    assert f'<div class="invalid-feedback d-block">{BEFORE_DOSSIER_YEAR}</div>' in (
+        content
+    )
+    assert not Certificate.objects.exists()
+
+
+def test_ministry_decision_on_the_first_day_of_the_programme_year_is_recorded(
+    client, lai_chau, staff
+):
+    meeting = Meeting()
+    ministry = meeting.programme.rulebook.tiers.get(order=4)
+    Dossier.objects.filter(pk=meeting.dossier.pk).update(
+        state=DossierState.WAITING, current_tier=ministry
+    )
+    client.force_login(staff)
+
+    response = client.post(
+        reverse("evaluation:dossier-ministry-result", args=[meeting.dossier.pk]),
+        {
+            "stars": 5,
+            "score": "92.50",
+            "decision_number": "1234/QĐ-BNN",
+            "decision_date": "2023-01-01",
+        },
+    )
+
+    assert response.status_code == 302
+    assert list(Certificate.objects.values_list("stars", "decision_date")) == [
+        (5, date(2023, 1, 1))
+    ]
+
+
+@pytest.mark.parametrize("day", ["1900-01-01", "2022-12-31"])
+def test_decision_before_the_round_year_is_refused_at_the_field_of_the_round_page(
+    client, lai_chau, day
+):
+    meeting = Meeting()
+    score_all(meeting, low_parts=("C",))
+    services.close_round(meeting.round, meeting.chair)
+    client.force_login(meeting.officer)
+
+    response = client.post(
+        reverse("evaluation:round-certify", args=[meeting.round.pk]),
+        {"decision_number": "123/QĐ-UBND", "decision_date": day},
+    )
+
+    content = response.content.decode()
+    assert response.status_code == 400
+    assert response.context["decision_form"].errors == {
+        "decision_date": [BEFORE_ROUND_YEAR]
+    }
+    assert f'<div class="invalid-feedback d-block">{BEFORE_ROUND_YEAR}</div>' in (
+        content
+    )
+    assert not Certificate.objects.exists()
+
+
+def test_round_page_offers_decision_days_of_the_round_year_to_today(client, lai_chau):
+    meeting = Meeting()
+    score_all(meeting, low_parts=("C",))
+    services.close_round(meeting.round, meeting.chair)
+    client.force_login(meeting.officer)
+
+    response = client.get(reverse("evaluation:round-detail", args=[meeting.round.pk]))
+
+    (group,) = response.context["certify_groups"]
+    attrs = group.form["decision_date"].field.widget.attrs
+    assert (attrs["min"], attrs["max"]) == (
+        "2023-01-01",
+        timezone.localdate().isoformat(),
+    )
+
+
+def test_decision_on_the_first_day_of_the_round_year_certifies(client, lai_chau):
+    meeting = Meeting()
+    score_all(meeting, low_parts=("C",))
+    services.close_round(meeting.round, meeting.chair)
+    client.force_login(meeting.officer)
+
+    response = client.post(
+        reverse("evaluation:round-certify", args=[meeting.round.pk]),
+        {"decision_number": "123/QĐ-UBND", "decision_date": "2023-01-01"},
+    )
+
+    assert response.status_code == 302
+    assert list(Certificate.objects.values_list("decision_date", flat=True)) == [
+        date(2023, 1, 1)
+    ]
 
 
 # -- evidence: the content must be what the name says ---------------------------------

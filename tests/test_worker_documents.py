@@ -199,8 +199,9 @@ def test_worker_renders_a_decision_with_its_annex_pdf_and_xlsx(lai_chau, worker)
     reader, text = pdf_text(decision)
     assert len(reader.pages) == 2
     for expected in (
-        "ỦY BAN NHÂN DÂN HUYỆN TAM ĐƯỜNG Số: 1234/QĐ-UBND",
-        "Tam Đường, ngày 12 tháng 10 năm 2023",
+        # The heading's table, a row at a time.
+        "ỦY BAN NHÂN DÂN HUYỆN TAM ĐƯỜNG CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM Độc lập - "
+        "Tự do - Hạnh phúc Số: 1234/QĐ-UBND Tam Đường, ngày 12 tháng 10 năm 2023",
         "Phê duyệt kết quả đánh giá, phân hạng và công nhận 3 sản phẩm đạt sao OCOP",
         "KT. CHỦ TỊCH PHÓ CHỦ TỊCH Nguyễn Văn Ký",
         "(Kèm theo Quyết định số 1234/QĐ-UBND ngày 12/10/2023)",

@@ -270,6 +270,8 @@ def test_samples_of_an_ended_dossier_are_refused(world):
         (101, date(2023, 5, 2), ["samples_received"]),
         (5000, None, ["samples_received", "samples_received_on"]),
         (5, TOMORROW, ["samples_received_on"]),
+        (5, date(1900, 1, 1), ["samples_received_on"]),
+        (5, date(2022, 12, 31), ["samples_received_on"]),
     ],
 )
 def test_samples_out_of_range_or_of_a_day_to_come_are_refused(
@@ -290,6 +292,10 @@ def test_samples_out_of_range_or_of_a_day_to_come_are_refused(
         ]
     if received_on == TOMORROW:
         assert messages["samples_received_on"] == ["Ngày không được sau hôm nay."]
+    elif received_on is not None and received_on < date(2023, 1, 1):
+        assert messages["samples_received_on"] == [
+            "Ngày không được trước 01/01/2023: hồ sơ thuộc năm chương trình 2023."
+        ]
     # The 5 samples the dossier came with, unchanged.
     assert (world.dossier.samples_received, world.dossier.samples_received_on) == (
         5,
@@ -710,10 +716,40 @@ def test_certify_with_a_decision_dated_after_today_is_refused(world):
     assert world.evaluation.certificates.count() == 0
 
 
+@pytest.mark.parametrize("decision_date", [date(1900, 1, 1), date(2022, 12, 31)])
+def test_certify_with_a_decision_dated_before_the_round_year_is_refused(
+    world, decision_date
+):
+    score_by_council(world.evaluation, world.members, [60, 62, 61])
+    services.close_round(world.round, world.chair)
+
+    with pytest.raises(ValidationError) as error:
+        services.certify(
+            world.round,
+            world.officer,
+            decision_number="125/QĐ-UBND",
+            decision_date=decision_date,
+        )
+
+    assert error.value.message_dict == {
+        "decision_date": [
+            "Ngày không được trước 01/01/2023: đợt đánh giá thuộc năm 2023."
+        ]
+    }
+    assert world.evaluation.certificates.count() == 0
+
+
+BEFORE_DOSSIER_YEAR = (
+    "Ngày không được trước 01/01/2023: hồ sơ thuộc năm chương trình 2023."
+)
+
+
 @pytest.mark.parametrize(
     ("decision_date", "score", "field", "message"),
     [
         (TOMORROW, None, "decision_date", "Ngày không được sau hôm nay."),
+        (date(1900, 1, 1), None, "decision_date", BEFORE_DOSSIER_YEAR),
+        (date(2022, 12, 31), None, "decision_date", BEFORE_DOSSIER_YEAR),
         (date(2023, 12, 1), Decimal("150"), "score", "Điểm phải từ 0 đến 100."),
         (date(2023, 12, 1), Decimal("-1"), "score", "Điểm phải từ 0 đến 100."),
     ],

@@ -3,7 +3,9 @@
 Anyone who sees a certificate sees the link to its PDF when they may download that
 PDF (``ocop.permissions.visible_documents``). Making one is for those who make
 documents: the province's staff for all their province's certificates, a district
-officer for those of its own district's rounds (as for a whole decision). A
+officer for those its district's People's Committee issued, in the district's
+rounds or after a province round (``issued_in_district``), as for a whole
+decision. A
 certificate issued on paper before the system and recorded by hand is never printed
 here.
 """
@@ -22,7 +24,7 @@ from django.db.models.functions import Cast, Concat
 from ocop.enums import DocumentKind
 from registry.permissions import is_district_officer
 
-from ..permissions import visible_certificates
+from ..permissions import issued_in_district, visible_certificates
 
 
 def makeable_certificates(user, queryset=None):
@@ -33,7 +35,7 @@ def makeable_certificates(user, queryset=None):
     if not user.has_perm("ocop.start_document_jobs"):
         return certificates.none()
     if is_district_officer(user):
-        return certificates.filter(evaluation__round__district_id=user.district_id)
+        return certificates.filter(issued_in_district(user.district_id))
     return certificates
 
 
@@ -59,7 +61,7 @@ def with_documents(certificates, user):
         makeable = Value(False)
     elif is_district_officer(user):
         makeable = ExpressionWrapper(
-            Q(evaluation__round__district_id=user.district_id),
+            issued_in_district(user.district_id) & Q(is_recorded_by_hand=False),
             output_field=BooleanField(),
         )
     else:

@@ -6,8 +6,9 @@ certificates that carry the same decision number and issuing authority.
 
 from django.db.models import Count, Max, Min
 
-from evaluation.enums import SCORING_ROLES, CouncilRole
+from evaluation.enums import SCORING_ROLES, CouncilRole, TierLevel
 from evaluation.models import Certificate, Evaluation, Round
+from evaluation.permissions import issued_in_district
 
 from .data import (
     CertificateData,
@@ -85,7 +86,7 @@ def certificate_data(certificate):
 def decision_certificates(decision_number, province_id=None, district_id=None):
     """The certificates of a decision; two provinces may use the same number, and
     so may two districts' People's Committees (``district_id`` keeps to the
-    certificates of that district's rounds)."""
+    certificates that district's People's Committee issued)."""
     # A certificate recorded from paper is not printed again, nor its decision.
     certificates = Certificate.objects.filter(
         decision_number=decision_number, is_recorded_by_hand=False
@@ -93,8 +94,9 @@ def decision_certificates(decision_number, province_id=None, district_id=None):
     if province_id is not None:
         certificates = certificates.filter(registration__province_id=province_id)
     if district_id is not None:
-        certificates = certificates.filter(evaluation__round__district_id=district_id)
+        certificates = certificates.filter(issued_in_district(district_id))
     return certificates.select_related(
+        "tier",
         "product__product_set",
         "registration__district",
         "registration__product__producer__commune__district",
@@ -116,18 +118,20 @@ def shared_round_id(certificates):
     return rounds.pop() if len(rounds) == 1 else None
 
 
-def round_district_id(certificate):
-    """The district whose round certified it (3 stars by a district council under
-    the 2023 rulebook), or None for a province's or the Ministry's certificate."""
-    if certificate.evaluation_id is None:
+def issuing_district_id(certificate):
+    """The district whose People's Committee issued it (3 stars under the 2023
+    rulebook, in the district's round or after a province round, as
+    ``issued_in_district`` says), or None for a province's or the Ministry's
+    certificate."""
+    if certificate.tier_id is None or certificate.tier.level != TierLevel.DISTRICT:
         return None
-    return certificate.evaluation.round.district_id
+    return certificate.registration.district_id
 
 
 def shared_district_id(certificates):
-    """The district whose rounds certified all of them, or None: a decision of one
-    district's People's Committee is that district's document."""
-    districts = {round_district_id(certificate) for certificate in certificates}
+    """The district whose People's Committee issued all of them, or None: a
+    decision of one district's People's Committee is that district's document."""
+    districts = {issuing_district_id(certificate) for certificate in certificates}
     return districts.pop() if len(districts) == 1 else None
 
 

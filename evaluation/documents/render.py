@@ -25,9 +25,41 @@ def qr_data_uri(url):
     return segno.make(url, error="m").png_data_uri(scale=6, border=1)
 
 
+# The certificate's font sizes (pt) by the length of what they print, so that the
+# longest the fields hold (300 characters a product's or a producer's name, 500 an
+# address) still fits its one page. (The issuing authority and the place are the
+# rulebook's, with an area's name: never long.)
+PRODUCT_SIZES = ((60, 22), (110, 18), (180, 15.5), (300, 13.5))
+FACTS_SIZES = ((250, 12.5), (450, 11.5), (650, 10.5), (800, 10))
+# Past this many characters in all, the title and the signature's space shrink.
+DENSE_LENGTH = 700
+
+
+def fitting_size(length, sizes):
+    """The size of the first step whose length ``length`` is within (the last
+    step's beyond them all)."""
+    for most, size in sizes:
+        if length <= most:
+            return size
+    return sizes[-1][1]
+
+
+def certificate_sizes(data):
+    """How big the certificate prints its product and its facts, so that it stays
+    one page."""
+    facts = len(data.producer) + len(data.address)
+    return {
+        "product": fitting_size(len(data.product), PRODUCT_SIZES),
+        "facts": fitting_size(facts, FACTS_SIZES),
+        "is_dense": facts + len(data.product) > DENSE_LENGTH,
+    }
+
+
 def certificate_context(data):
     return {
         "c": data,
+        "authority_lines": authority_lines(data.authority),
+        "sizes": certificate_sizes(data),
         "stars_glyphs": "★" * data.stars,
         "score": score_text(data.score),
         "decision_date": data.decision_date.strftime("%d/%m/%Y"),
@@ -61,6 +93,19 @@ def render_certificates(items, progress=None):
     return content
 
 
+def authority_lines(authority):
+    """The issuing body as a document's heading prints it: a People's Committee
+    on a line of its own above its area ('Ủy ban nhân dân' / 'huyện Tam
+    Đường'), any other body on one line (each line still wraps)."""
+    from .build import PEOPLES_COMMITTEE
+
+    if authority.lower().startswith(PEOPLES_COMMITTEE):
+        area = authority[len(PEOPLES_COMMITTEE) :].strip()
+        if area:
+            return [authority[: len(PEOPLES_COMMITTEE)], area]
+    return [authority]
+
+
 def render_decision(data):
     rows = [
         {
@@ -73,6 +118,7 @@ def render_decision(data):
         "documents/pdf/decision.html",
         {
             "d": data,
+            "authority_lines": authority_lines(data.authority),
             "rows": rows,
             "signed_on": long_date(data.date),
             "date": data.date.strftime("%d/%m/%Y"),

@@ -7,18 +7,20 @@ nothing else. Running one twice with unchanged data stores nothing new.
 
 import logging
 
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from ocop.documents import find_document, store_document
 from ocop.downloads import ascii_words
 from ocop.enums import DocumentKind
+from ocop.models import Document
 
 from ..models import Certificate, Round
 from .build import (
     certificate_data,
     decision_certificates,
     decision_data,
-    round_district_id,
+    issuing_district_id,
     round_id_of,
     round_summary_data,
     shared_district_id,
@@ -72,7 +74,7 @@ def make_certificate(certificate, *, user=None, job=None):
         render=lambda _data: render_certificate(data),
         file_name=f"giay-chung-nhan-{file_slug(certificate.number)}.pdf",
         province_id=certificate.registration.province_id,
-        district_id=round_district_id(certificate),
+        district_id=issuing_district_id(certificate),
         user=user,
         job=job,
         **certificate_about(certificate),
@@ -83,7 +85,7 @@ def make_one_certificate(job, progress):
     """The job behind a certificate's "make its PDF" button."""
     certificate = (
         Certificate.objects.select_related(
-            "product__product_set", "registration", "evaluation__round"
+            "tier", "product__product_set", "registration", "evaluation__round"
         )
         .filter(pk=job.params["certificate_id"])
         .first()
@@ -141,7 +143,7 @@ def make_decision_certificates(job, progress):
                 render=lambda _data, laid_out=laid_out: write_pdf([laid_out]),
                 file_name=f"giay-chung-nhan-{file_slug(certificate.number)}.pdf",
                 province_id=certificate.registration.province_id,
-                district_id=round_district_id(certificate),
+                district_id=issuing_district_id(certificate),
                 user=job.created_by,
                 job=job,
                 **certificate_about(certificate),
@@ -169,10 +171,15 @@ def make_decision_certificates(job, progress):
 
 
 def certificate_title(certificate):
-    return _("Giấy chứng nhận %(number)s: %(product)s") % {
-        "number": certificate.number,
-        "product": certificate.product_name,
-    }
+    """'Giấy chứng nhận 0001/2023/OCOP-12: Miến dong Bình Lư', the product's name
+    shortened (…) where the whole would not fit a job's or a document's title."""
+    title = _("Giấy chứng nhận %(number)s: %(product)s")
+    number = {"number": certificate.number}
+    room = Document._meta.get_field("title").max_length - len(
+        title % {**number, "product": ""}
+    )
+    product = Truncator(certificate.product_name).chars(room)
+    return title % {**number, "product": product}
 
 
 def make_decision(job, progress):

@@ -1,5 +1,7 @@
 """What the workflow moves share: row locks, guards, look-ups."""
 
+from datetime import date
+
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -53,6 +55,30 @@ def _require_past_date(value, field):
     if message:
         raise ValidationError({field: message})
     return value
+
+
+def _before_dossier_year_error(value, dossier):
+    """The refusal of a date (samples received, the Ministry's decision) before 1
+    January of the dossier's programme year, or None: a typing slip, such as
+    1900."""
+    year = dossier.programme_year.year
+    if value is not None and value < date(year, 1, 1):
+        return _(
+            "Ngày không được trước 01/01/%(year)s: hồ sơ thuộc năm chương trình "
+            "%(year)s."
+        ) % {"year": year}
+    return None
+
+
+def _before_round_year_error(value, round):
+    """The refusal of a decision on a round's results dated before 1 January of
+    the round's year, or None. (The day the sheets were entered is no bound: a
+    round held on paper may be entered in the system after its decision.)"""
+    if value is not None and value < date(round.year, 1, 1):
+        return _(
+            "Ngày không được trước 01/01/%(year)s: đợt đánh giá thuộc năm %(year)s."
+        ) % {"year": round.year}
+    return None
 
 
 def _area_name(name):

@@ -36,6 +36,8 @@ from ..models import (
 from ._helpers import (
     FOLLOWING_KINDS,
     _area_name,
+    _before_dossier_year_error,
+    _before_round_year_error,
     _future_date_error,
     _locked,
     _require_past_date,
@@ -139,10 +141,23 @@ def _issue(
 
 @dataclass
 class CertificationGroup:
-    """The results of a round that one authority certifies, under one decision."""
+    """The results of a round that one authority certifies, under one decision;
+    ``tier`` is the rulebook's tier that certifies their stars."""
 
     authority: str
+    tier: object = None
     evaluations: list = field(default_factory=list)
+
+    @property
+    def stars_text(self):
+        """The stars the tier certifies, as a sentence says them: “3”, “3 và 4”."""
+        levels = [str(level) for level in sorted(self.tier.certifies_stars)]
+        if len(levels) < 2:
+            return "".join(levels)
+        return _("%(first)s và %(last)s") % {
+            "first": ", ".join(levels[:-1]),
+            "last": levels[-1],
+        }
 
 
 def _certified_stars(evaluation):
@@ -181,7 +196,9 @@ def certification_groups(round, tier=None):
         authority = _authority(
             evaluation.certifying_tier, evaluation.dossier.registration
         )
-        groups.setdefault(authority, CertificationGroup(authority))
+        groups.setdefault(
+            authority, CertificationGroup(authority, evaluation.certifying_tier)
+        )
         groups[authority].evaluations.append(evaluation)
     return sorted(
         groups.values(),
@@ -205,7 +222,8 @@ def certify(
 
     A decision is one authority's: ``authority`` (or ``tier``) names the results it
     certifies, and a decision that would cover results of several authorities is
-    refused (see ``certification_groups``). Returns the new certificates.
+    refused (see ``certification_groups``). The decision is dated from 1 January
+    of the round's year to today. Returns the new certificates.
     Side effects: per certificate, audit entries ``evaluation.certificate.issued``
     and ``evaluation.dossier.certified``.
     """
@@ -216,6 +234,9 @@ def certify(
         raise ValidationError({"decision_date": _("Cần ngày quyết định công nhận.")})
     _require_past_date(decision_date, "decision_date")
     round = _locked(Round, round)
+    year_error = _before_round_year_error(decision_date, round)
+    if year_error:
+        raise ValidationError({"decision_date": year_error})
     if round.state != RoundState.CLOSED:
         raise ValidationError(_("Cần đóng đợt đánh giá trước khi công nhận."))
     groups = certification_groups(round, tier)
@@ -268,7 +289,8 @@ def record_ministry_result(
     """Record by hand the result of a tier that is not scored here (the Ministry).
 
     The stars are certified by the tier of the rulebook that certifies them (5 stars
-    by the Ministry); below every certified level the dossier ends.
+    by the Ministry); below every certified level the dossier ends. The decision
+    is dated from 1 January of the dossier's programme year to today.
     Side effects: a certificate if certified; audit entries
     ``evaluation.ministry_result.recorded`` and the dossier's move.
     """
@@ -278,6 +300,9 @@ def record_ministry_result(
     if decision_date is None:
         raise ValidationError({"decision_date": _("Cần ngày quyết định.")})
     _require_past_date(decision_date, "decision_date")
+    year_error = _before_dossier_year_error(decision_date, dossier)
+    if year_error:
+        raise ValidationError({"decision_date": year_error})
     if stars is not None and not 1 <= stars <= 5:
         raise ValidationError({"stars": _("Hạng sao phải từ 1 đến 5.")})
     if score is not None and not 0 <= score <= 100:

@@ -28,6 +28,7 @@ from ..models import (
 from ..sheets import cached_sheet_spec
 from ._helpers import (
     FOLLOWING_KINDS,
+    _before_dossier_year_error,
     _future_date_error,
     _locked,
     _require_state,
@@ -464,7 +465,8 @@ def attach_evidence(dossier, actor, upload, *, criterion=None, description=""):
 def record_samples(dossier, actor, *, count, received_on):
     """Record the product samples received for a dossier still under way.
 
-    From 1 to ``SAMPLES_MAX`` samples, received on a day that has come. The same
+    From 1 to ``SAMPLES_MAX`` samples, received on a day that has come and not
+    before the dossier's programme year (``_before_dossier_year_error``). The same
     count and day again change nothing and are not recorded; the returned
     dossier's ``samples_changed`` says which.
     Side effects: an audit entry ``evaluation.dossier.samples_received``.
@@ -479,6 +481,7 @@ def record_samples(dossier, actor, *, count, received_on):
         _("Cần ngày nhận mẫu.")
         if received_on is None
         else _future_date_error(received_on)
+        or _before_dossier_year_error(received_on, dossier)
     )
     if date_error:
         errors["samples_received_on"] = date_error

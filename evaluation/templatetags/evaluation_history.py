@@ -55,9 +55,9 @@ def product_history(context, product):
         .order_by("-programme_year__year"),
         "evaluations": evaluations,
         "certificates": with_documents(
-            Certificate.objects.filter(product=product).select_related(
-                "tier", "rulebook"
-            ),
+            Certificate.objects.filter(product=product)
+            .select_related("tier", "rulebook")
+            .with_grace(),
             user,
         ),
         "entries": entries,

@@ -2,23 +2,10 @@
 form, the state each one is in, and recording on a product's page a certificate
 issued on paper before the system."""
 
-from datetime import date, timedelta
-
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import (
-    BooleanField,
-    Case,
-    CharField,
-    Exists,
-    ExpressionWrapper,
-    OuterRef,
-    Q,
-    Value,
-    When,
-)
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
@@ -31,48 +18,10 @@ from registry.views import ProductDetail
 
 from .. import services
 from ..certificate_forms import EarlierCertificateForm, RevokeForm
-from ..enums import DOSSIER_OPEN_STATES, CertificateStatus
-from ..models import GRACE_DAYS, REVOCATION_DAYS, Certificate, Dossier
+from ..enums import CertificateStatus
+from ..models import REVOCATION_DAYS, Certificate
 from ..permissions import can_open, visible_certificates, visible_dossiers
 from .common import apply_to_form
-
-
-def state_q(state, today):
-    """The ``Q`` over ``Certificate`` of those in a state on ``today``: in force
-    and expired by their dates (before the nightly run marks them), or revoked."""
-    revoked = Q(status=CertificateStatus.REVOKED)
-    expired = Q(status=CertificateStatus.EXPIRED) | Q(expires_on__lt=today)
-    return {
-        CertificateStatus.VALID: ~revoked & ~expired,
-        CertificateStatus.EXPIRED: ~revoked & expired,
-        CertificateStatus.REVOKED: revoked,
-    }[state]
-
-
-def with_state(certificates, today):
-    """Annotate ``state`` (as ``state_q`` says), ``is_in_grace`` (expired within
-    the 180 days a re-evaluation filed late keeps it valid, and not replaced by a
-    newer certificate) and ``is_reevaluated`` (an open re-evaluation or upgrade
-    dossier follows it), in the list's own query."""
-    replaced = Certificate.objects.filter(follows=OuterRef("pk"))
-    following = Dossier.objects.filter(
-        follows=OuterRef("pk"), state__in=DOSSIER_OPEN_STATES
-    )
-    return certificates.annotate(
-        state=Case(
-            When(state_q(CertificateStatus.REVOKED, today), then=Value("revoked")),
-            When(state_q(CertificateStatus.EXPIRED, today), then=Value("expired")),
-            default=Value("valid"),
-            output_field=CharField(),
-        ),
-        is_in_grace=ExpressionWrapper(
-            state_q(CertificateStatus.EXPIRED, today)
-            & Q(expires_on__gte=today - timedelta(days=GRACE_DAYS))
-            & ~Exists(replaced),
-            output_field=BooleanField(),
-        ),
-        is_reevaluated=Exists(following),
-    )
 
 
 class CertificateDetail(LoginRequiredMixin, DetailView):
@@ -85,20 +34,22 @@ class CertificateDetail(LoginRequiredMixin, DetailView):
     context_object_name = "certificate"
 
     def get_queryset(self):
-        return visible_certificates(self.request.user).select_related(
-            "product", "registration", "rulebook", "tier", "follows", "recorded_by"
+        return (
+            visible_certificates(self.request.user)
+            .select_related(
+                "product", "registration", "rulebook", "tier", "follows", "recorded_by"
+            )
+            .with_grace()
         )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user, certificate = self.request.user, self.object
-        today = date.today()
-        state = certificate.status_on(today)
+        state = certificate.state
         context.update(
             state=state,
-            state_label=CertificateStatus(state).label,
-            is_in_grace=certificate.is_in_grace_on(today)
-            and not certificate.followed_by.exists(),
+            state_label=certificate.state_label,
+            is_in_grace=certificate.is_in_grace,
             is_product_openable=visible_products(user)
             .filter(pk=certificate.product_id)
             .exists(),

@@ -40,7 +40,13 @@ from ..forms import (
     ReturnForm,
     SamplesForm,
 )
-from ..models import Dossier, Evidence, MemberScore, latest_overdue_receipt
+from ..models import (
+    Certificate,
+    Dossier,
+    Evidence,
+    MemberScore,
+    latest_overdue_receipt,
+)
 from ..permissions import (
     can_open,
     visible_dossiers,
@@ -240,10 +246,12 @@ class DossierDetail(LoginRequiredMixin, DetailView):
                 initial={
                     "samples_received": dossier.samples_received or None,
                     "samples_received_on": dossier.samples_received_on,
-                }
+                },
+                first_day=first_day_of(dossier),
             ),
             reason_form=kwargs.get("reason_form") or ReturnForm(),
-            ministry_form=kwargs.get("ministry_form") or MinistryResultForm(),
+            ministry_form=kwargs.get("ministry_form")
+            or MinistryResultForm(first_day=first_day_of(dossier)),
             form_rows=registration_form_rows(dossier.form_data),
             evidence=dossier.evidence.select_related("criterion"),
             evaluations=evaluations,
@@ -254,6 +262,9 @@ class DossierDetail(LoginRequiredMixin, DetailView):
             .select_related("actor")
             .order_by("-id"),
             is_overdue=dossier.is_assessment_overdue(),
+            # The certificate it renews or raises, in its state as of today.
+            followed=dossier.follows_id
+            and Certificate.objects.with_grace().filter(pk=dossier.follows_id).first(),
         )
         context.update(self.following_context(dossier, user, kwargs))
         if dossier.sheet_id:
@@ -282,6 +293,12 @@ class DossierDetail(LoginRequiredMixin, DetailView):
                 initial={"changes_since_last": dossier.changes_since_last}
             ),
         }
+
+
+def first_day_of(dossier):
+    """The first day a date about the dossier may be: 1 January of its programme
+    year."""
+    return date(dossier.programme_year.year, 1, 1)
 
 
 class DossierAction(LoginRequiredMixin, View):
@@ -491,6 +508,9 @@ class DossierSamples(DossierFormAction):
         "Số mẫu và ngày nhận mẫu giống lần ghi trước: không có gì thay đổi."
     )
 
+    def make_form(self, request, dossier):
+        return self.form_class(request.POST, first_day=first_day_of(dossier))
+
     def apply(self, request, dossier, data):
         return services.record_samples(
             dossier,
@@ -504,6 +524,9 @@ class DossierMinistryResult(DossierFormAction):
     permission = "evaluation.record_ministry_result"
     form_class, form_name = MinistryResultForm, "ministry_form"
     success = gettext_lazy("Đã ghi nhận kết quả của Bộ.")
+
+    def make_form(self, request, dossier):
+        return self.form_class(request.POST, first_day=first_day_of(dossier))
 
     def apply(self, request, dossier, data):
         services.record_ministry_result(dossier, request.user, **data)

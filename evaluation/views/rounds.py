@@ -11,6 +11,7 @@ from django.db.models import Count, Prefetch, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.generic import DetailView, ListView, View
@@ -44,7 +45,6 @@ from ..permissions import (
     visible_evaluations,
     visible_rounds,
 )
-from .certificates import state_q, with_state
 from .common import PAGE_SIZE, apply_to_form, error_messages, report_refusal
 
 # The area filter's value for the rounds of a whole province (no district).
@@ -310,7 +310,9 @@ def certify_groups(round, refused=None):
             group.form.auto_id = auto_id
         else:
             group.form = CertifyForm(
-                auto_id=auto_id, initial={"authority": group.authority}
+                auto_id=auto_id,
+                initial={"authority": group.authority},
+                first_day=date(round.year, 1, 1),
             )
         group.button_id = (
             "certify-round" if position == 1 else f"certify-round-{position}"
@@ -568,7 +570,7 @@ class RoundRefer(RoundAction):
 
 class RoundCertify(RoundAction):
     def act(self, request, round):
-        form = CertifyForm(request.POST)
+        form = CertifyForm(request.POST, first_day=date(round.year, 1, 1))
         if form.is_valid():
             try:
                 certificates = services.certify(
@@ -761,22 +763,20 @@ class CertificateList(ForgivingPagination, LoginRequiredMixin, ListView):
 
     def get_queryset(self):
         user = self.request.user
-        today = date.today()
-        certificates = with_state(
+        today = timezone.localdate()
+        certificates = (
             visible_certificates(user)
             .select_related("tier", "rulebook")
             .annotate(
                 is_product_openable=can_open(visible_products, user, "product_id")
-            ),
-            today,
+            )
+            .with_grace(today)
         )
         stars = self.request.GET.get("stars", "")
         if stars.isdigit():
             certificates = certificates.filter(stars=int(stars))
         if self.request.GET.get("state") in CertificateStatus.values:
-            certificates = certificates.filter(
-                state_q(self.request.GET["state"], today)
-            )
+            certificates = certificates.in_state(self.request.GET["state"], today)
         # A certificate number as typed, or each word without accents or case in
         # the product's or producer's names (as on the registry's lists).
         q = self.request.GET.get("q", "").strip()
