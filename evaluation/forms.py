@@ -19,6 +19,8 @@ from .models import (
     Dossier,
     Rulebook,
 )
+from .sheet_forms import REASON_LENGTH_MESSAGE
+from .sheets import REASON_MAX_LENGTH
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 EVIDENCE_TYPES = {
@@ -63,6 +65,21 @@ class BootstrapMixin:
 class ReasonForm(BootstrapMixin, forms.Form):
     reason = forms.CharField(
         label=_("Lý do"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
+
+
+class ConflictForm(BootstrapMixin, forms.Form):
+    """A member's declaration of a conflict of interest on a product of a round:
+    its reason, as short as a correction's (``declare_conflict`` checks it too)."""
+
+    reason = forms.CharField(
+        label=_("Lý do xung đột lợi ích"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=REASON_MAX_LENGTH,
+        error_messages={
+            "required": _("Cần ghi lý do xung đột lợi ích."),
+            "max_length": REASON_LENGTH_MESSAGE,
+        },
     )
 
 

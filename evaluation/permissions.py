@@ -11,6 +11,9 @@
   closed: a member sees it only once their own sheet is in, like the others'
   scores; someone outside the council sees it on the pages of rounds they may
   open. Once the round is closed it is shown to whoever may see the dossier.
+- The reason a member gives for a conflict of interest is read by the council's
+  chair and secretary, by those who manage its rounds and by the member; the
+  other members read it once the round is closed (``sees_conflict_reasons``).
 - Province staff set up and manage (members, roles, the founding decision) every
   council of the province; a district officer those of their own district, at a
   tier whose councils are the districts' (148/QĐ-TTg).
@@ -246,6 +249,30 @@ def with_result_visibility(evaluations, user):
         is_viewer_scorer=Exists(memberships.filter(role__in=SCORING_ROLES)),
         is_viewer_recused=is_recused,
     )
+
+
+# -- conflicts of interest -----------------------------------------------------------
+
+# The council's officers who keep the meeting's record: the chair rules on a
+# declared conflict, the secretary writes it into the minutes.
+CONFLICT_REASON_ROLES = frozenset({CouncilRole.CHAIR, CouncilRole.SECRETARY})
+
+
+def sees_conflict_reasons(user, membership, *, can_manage, is_closed):
+    """Whether ``user`` reads the reasons the council's members gave for their
+    conflicts of interest (each member always reads their own).
+
+    The chair and the secretary (``CONFLICT_REASON_ROLES``) and those who manage
+    the council's rounds (``can_manage``: the province's staff, the district's
+    officer) do; the other members only once the round is closed, when the
+    declarations stand in the minutes they all sign. ``membership`` is the user's
+    on the council, or None.
+    """
+    if can_manage or user.is_superuser:
+        return True
+    if membership is None:
+        return False
+    return is_closed or membership.role in CONFLICT_REASON_ROLES
 
 
 # -- predicates ----------------------------------------------------------------------
