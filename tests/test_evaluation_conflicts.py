@@ -147,9 +147,7 @@ def test_round_page_takes_a_reason_within_the_limit(client, meeting):
     assert (conflict.member, conflict.reason) == (member, REASON)
 
 
-def test_refused_reason_without_a_form_in_the_row_is_said_as_a_message(
-    client, meeting
-):
+def test_refused_reason_without_a_form_in_the_row_is_said_as_a_message(client, meeting):
     """The member declared already: their row offers no form to show it at."""
     member = user(meeting, CouncilRole.MEMBER)
     services.declare_conflict(meeting.council, member, meeting.dossier, REASON)
