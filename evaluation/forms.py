@@ -114,6 +114,11 @@ class CommuneAssessmentForm(BootstrapMixin, forms.ModelForm):
             "idea_origin": forms.Textarea(attrs={"rows": 2}),
             "local_identity": forms.Textarea(attrs={"rows": 2}),
             "assessed_on": DATE_INPUT,
+            "proposal_reference": forms.TextInput(
+                attrs={
+                    "placeholder": _("Ví dụ: Tờ trình số 12/TTr-UBND ngày 14/4/2023")
+                }
+            ),
         }
 
     def __init__(self, *args, received_on=None, **kwargs):
