@@ -7,6 +7,9 @@
   made there), and records the commune's assessment.
 - A council member sees the products of their council's open rounds, scores them,
   and, as chair, corrects scores and closes the round.
+- Once a round is closed its members' submitted sheets (the options ticked, the
+  chair's corrections) are part of the record: the council's members and whoever
+  may open the round read them (``visible_member_sheets``).
 - A council's result (average, stars, outcome) is provisional until the round is
   closed: a member sees it only once their own sheet is in, like the others'
   scores; someone outside the council sees it on the pages of rounds they may
@@ -127,6 +130,20 @@ def visible_evaluations(user, queryset=None):
             round__state=RoundState.OPEN, round__council_id__in=member_council_ids(user)
         )
     return queryset.filter(dossier__in=visible_dossiers(user))
+
+
+def visible_member_sheets(user, queryset=None):
+    """The members' submitted sheets ``user`` may open read-only: those of closed
+    rounds, where the sheets stand in the council's record, for the council's
+    members and for whoever may open the round (the province's staff, the
+    district's officer for a round of their district)."""
+    queryset = MemberScore.objects.all() if queryset is None else queryset
+    return queryset.filter(
+        submitted_at__isnull=False,
+        evaluation__round__state=RoundState.CLOSED,
+        evaluation__frozen_at__isnull=False,
+        evaluation__round__in=visible_rounds(user),
+    )
 
 
 def evaluations_to_score(user):

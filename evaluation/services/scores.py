@@ -168,12 +168,15 @@ def visible_member_scores(evaluation, user):
     """The member sheets ``user`` may see for an evaluation.
 
     A council member sees only their own sheet until they have submitted it, then
-    everyone's. People outside the council see the sheets once the result is frozen.
+    everyone's. Once the result is frozen everyone sees them, inside the council
+    and out.
     """
     scores = MemberScore.objects.filter(evaluation=evaluation)
+    if evaluation.frozen_at:
+        return scores
     member = membership(evaluation.round.council, user)
     if member is None:
-        return scores if evaluation.frozen_at else scores.none()
+        return scores.none()
     own = scores.filter(member=user, submitted_at__isnull=False).exists()
     return scores if own else scores.filter(member=user)
 

@@ -361,12 +361,15 @@ def shown_scores(evaluation, user, mine, is_recused=False):
     """The member sheets of an evaluation the user may see, from the prefetched rows.
 
     The same rule as ``services.visible_member_scores``: a council member sees their
-    own sheet, and everyone's once theirs is in; others see them once frozen. A
-    member who declared a conflict on the product sees only their own until then.
+    own sheet, and everyone's once theirs is in; others see them once frozen, as
+    does every member then (the closed round's record). A member who declared a
+    conflict on the product sees only their own until then.
     """
     scores = list(evaluation.member_scores.all())
+    if evaluation.frozen_at:
+        return scores
     if mine is None:
-        return scores if evaluation.frozen_at else []
+        return []
     own = [s for s in scores if s.member_id == user.pk]
     if own and own[0].submitted_at and not (is_recused and not evaluation.frozen_at):
         return scores
