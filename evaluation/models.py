@@ -23,6 +23,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .documents.verification import new_verification_code
@@ -752,6 +753,17 @@ class Round(models.Model):
     @property
     def is_open(self):
         return self.state == RoundState.OPEN
+
+    def days_overdue(self, today=None):
+        """Days an open round has run past its closing date (0 on that day, and
+        for a closed round): the council may still meet late."""
+        if not self.is_open:
+            return 0
+        return max(0, ((today or timezone.localdate()) - self.closes_on).days)
+
+    @property
+    def is_overdue(self):
+        return self.days_overdue() > 0
 
 
 class Evaluation(models.Model):

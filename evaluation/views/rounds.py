@@ -296,6 +296,7 @@ class RoundDetail(LoginRequiredMixin, DetailView):
             can_manage=can_manage,
             can_precheck=user.has_perm("evaluation.precheck_evaluation", round),
             decision_form=kwargs.get("decision_form") or CertifyForm(),
+            overdue_warning=services.round_overdue(round),
         )
         context["refer_left"], context["referred_count"] = services.referral_counts(
             evaluations

@@ -271,6 +271,7 @@ class EvaluationScore(LoginRequiredMixin, View):
             "can_reject": self.request.user.has_perm(
                 "evaluation.reject_evaluation", evaluation
             ),
+            "overdue_warning": services.round_overdue(evaluation.round),
         }
         return TemplateResponse(self.request, self.template_name, context)
 
@@ -330,6 +331,7 @@ class MemberScoreCorrect(LoginRequiredMixin, View):
             "messages_json": js_messages(),
             "mode": "correct",
             "reason": reason,
+            "overdue_warning": services.round_overdue(evaluation.round),
         }
         return TemplateResponse(self.request, self.template_name, context)
 
