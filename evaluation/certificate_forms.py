@@ -12,8 +12,8 @@ from .models import Rulebook
 
 class EarlierCertificateForm(BootstrapMixin, forms.Form):
     """A certificate issued on paper before the system, as it reads; its rules
-    (stars against the registration, dates, a unique number) are the service's
-    (``record_earlier_certificate``)."""
+    (stars against the registration, dates, a unique number, a rulebook in force
+    on the decision's day) are the service's (``record_earlier_certificate``)."""
 
     past_dates = ("decision_date", "issued_on")
 
@@ -61,6 +61,7 @@ class EarlierCertificateForm(BootstrapMixin, forms.Form):
         queryset=Rulebook.objects.order_by("valid_from"),
         required=False,
         empty_label=_("Không rõ, hoặc quy định chưa có trong hệ thống"),
+        help_text=_("Quy định đang áp dụng vào ngày quyết định công nhận."),
     )
 
 

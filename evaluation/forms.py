@@ -19,6 +19,8 @@ from .models import (
     Dossier,
     Rulebook,
 )
+from .sheet_forms import REASON_LENGTH_MESSAGE
+from .sheets import REASON_MAX_LENGTH
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 EVIDENCE_TYPES = {
@@ -69,6 +71,21 @@ class ReasonForm(BootstrapMixin, forms.Form):
     )
 
 
+class ConflictForm(BootstrapMixin, forms.Form):
+    """A member's declaration of a conflict of interest on a product of a round:
+    its reason, as short as a correction's (``declare_conflict`` checks it too)."""
+
+    reason = forms.CharField(
+        label=_("Lý do xung đột lợi ích"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=REASON_MAX_LENGTH,
+        error_messages={
+            "required": _("Cần ghi lý do xung đột lợi ích."),
+            "max_length": REASON_LENGTH_MESSAGE,
+        },
+    )
+
+
 class ReturnForm(ReasonForm):
     reason = forms.CharField(
         label=_("Lý do"),
@@ -100,6 +117,11 @@ class CommuneAssessmentForm(BootstrapMixin, forms.ModelForm):
             "idea_origin": forms.Textarea(attrs={"rows": 2}),
             "local_identity": forms.Textarea(attrs={"rows": 2}),
             "assessed_on": DATE_INPUT,
+            "proposal_reference": forms.TextInput(
+                attrs={
+                    "placeholder": _("Ví dụ: Tờ trình số 12/TTr-UBND ngày 14/4/2023")
+                }
+            ),
         }
 
     def __init__(self, *args, received_on=None, **kwargs):

@@ -764,6 +764,17 @@ class Round(models.Model):
     def is_open(self):
         return self.state == RoundState.OPEN
 
+    def days_overdue(self, today=None):
+        """Days an open round has run past its closing date (0 on that day, and
+        for a closed round): the council may still meet late."""
+        if not self.is_open:
+            return 0
+        return max(0, ((today or timezone.localdate()) - self.closes_on).days)
+
+    @property
+    def is_overdue(self):
+        return self.days_overdue() > 0
+
 
 class Evaluation(models.Model):
     """A dossier's evaluation in a round: the council's score, stars and outcome.

@@ -7,10 +7,16 @@
   made there), and records the commune's assessment.
 - A council member sees the products of their council's open rounds, scores them,
   and, as chair, corrects scores and closes the round.
+- Once a round is closed its members' submitted sheets (the options ticked, the
+  chair's corrections) are part of the record: the council's members and whoever
+  may open the round read them (``visible_member_sheets``).
 - A council's result (average, stars, outcome) is provisional until the round is
   closed: a member sees it only once their own sheet is in, like the others'
   scores; someone outside the council sees it on the pages of rounds they may
   open. Once the round is closed it is shown to whoever may see the dossier.
+- The reason a member gives for a conflict of interest is read by the council's
+  chair and secretary, by those who manage its rounds and by the member; the
+  other members read it once the round is closed (``sees_conflict_reasons``).
 - Province staff set up and manage (members, roles, the founding decision) every
   council of the province; a district officer those of their own district, at a
   tier whose councils are the districts' (148/QĐ-TTg).
@@ -124,6 +130,20 @@ def visible_evaluations(user, queryset=None):
             round__state=RoundState.OPEN, round__council_id__in=member_council_ids(user)
         )
     return queryset.filter(dossier__in=visible_dossiers(user))
+
+
+def visible_member_sheets(user, queryset=None):
+    """The members' submitted sheets ``user`` may open read-only: those of closed
+    rounds, where the sheets stand in the council's record, for the council's
+    members and for whoever may open the round (the province's staff, the
+    district's officer for a round of their district)."""
+    queryset = MemberScore.objects.all() if queryset is None else queryset
+    return queryset.filter(
+        submitted_at__isnull=False,
+        evaluation__round__state=RoundState.CLOSED,
+        evaluation__frozen_at__isnull=False,
+        evaluation__round__in=visible_rounds(user),
+    )
 
 
 def evaluations_to_score(user):
@@ -255,6 +275,30 @@ def with_result_visibility(evaluations, user):
         is_viewer_scorer=Exists(memberships.filter(role__in=SCORING_ROLES)),
         is_viewer_recused=is_recused,
     )
+
+
+# -- conflicts of interest -----------------------------------------------------------
+
+# The council's officers who keep the meeting's record: the chair rules on a
+# declared conflict, the secretary writes it into the minutes.
+CONFLICT_REASON_ROLES = frozenset({CouncilRole.CHAIR, CouncilRole.SECRETARY})
+
+
+def sees_conflict_reasons(user, membership, *, can_manage, is_closed):
+    """Whether ``user`` reads the reasons the council's members gave for their
+    conflicts of interest (each member always reads their own).
+
+    The chair and the secretary (``CONFLICT_REASON_ROLES``) and those who manage
+    the council's rounds (``can_manage``: the province's staff, the district's
+    officer) do; the other members only once the round is closed, when the
+    declarations stand in the minutes they all sign. ``membership`` is the user's
+    on the council, or None.
+    """
+    if can_manage or user.is_superuser:
+        return True
+    if membership is None:
+        return False
+    return is_closed or membership.role in CONFLICT_REASON_ROLES
 
 
 # -- predicates ----------------------------------------------------------------------

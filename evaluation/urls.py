@@ -88,6 +88,11 @@ urlpatterns = [
         name="conflict-declare",
     ),
     path(
+        "phieu/<int:pk>/",
+        views.MemberScoreDetail.as_view(),
+        name="member-score-detail",
+    ),
+    path(
         "phieu/<int:pk>/hieu-chinh/",
         views.MemberScoreCorrect.as_view(),
         name="score-correct",

@@ -403,3 +403,110 @@ def test_product_without_a_following_registration_offers_the_form_when_asked(
     assert 'id="earlier-certificate-form"' not in plain
     assert 'id="earlier-certificate-form"' in asked
     assert 'id="earlier-certificate" open' in asked
+
+
+def rulebook_148():
+    from evaluation.models import Rulebook
+
+    return Rulebook.objects.get(code="148-2023")
+
+
+def test_earlier_certificate_of_2020_is_refused_under_148_at_the_rulebook_field(
+    season,
+):
+    with pytest.raises(ValidationError) as error:
+        record(season, rulebook=rulebook_148())
+
+    assert error.value.message_dict == {
+        "rulebook": [
+            "Quy định 148/QĐ-TTg áp dụng từ 24/02/2023 đến 05/07/2025, không áp dụng "
+            "cho quyết định công nhận ngày 15/12/2020: chọn đúng quy định, hoặc "
+            "«Không rõ»."
+        ]
+    }
+    assert Certificate.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("decided", "accepted"),
+    [
+        (date(2023, 2, 23), False),
+        (date(2023, 2, 24), True),
+        (date(2023, 3, 1), True),
+        (date(2025, 7, 5), True),
+        (date(2025, 7, 6), False),
+    ],
+)
+def test_earlier_certificate_rulebook_is_one_in_force_on_the_decision_day(
+    season, decided, accepted
+):
+    def attempt():
+        return record(
+            season, rulebook=rulebook_148(), decision_date=decided, issued_on=None
+        )
+
+    if accepted:
+        assert attempt().rulebook == rulebook_148()
+    else:
+        with pytest.raises(ValidationError) as error:
+            attempt()
+        assert list(error.value.message_dict) == ["rulebook"]
+
+
+def test_earlier_certificate_issued_after_a_decision_under_148_keeps_148(season):
+    """The decision applies the rule; the certificate printed later is of it."""
+    certificate = record(
+        season,
+        rulebook=rulebook_148(),
+        decision_date=date(2025, 7, 4),
+        issued_on=date(2025, 7, 10),
+    )
+
+    assert (certificate.rulebook, certificate.issued_on) == (
+        rulebook_148(),
+        date(2025, 7, 10),
+    )
+
+
+def test_earlier_certificate_without_a_rulebook_is_recorded_whatever_its_date(
+    season,
+):
+    certificate = record(season, rulebook=None)
+
+    assert (certificate.rulebook, certificate.decision_date) == (
+        None,
+        date(2020, 12, 15),
+    )
+
+
+def test_earlier_certificate_rulebook_refused_on_the_page_is_shown_at_its_field(
+    client, season
+):
+    client.force_login(season.staff)
+
+    refused = client.post(
+        record_url(season.product), form_data(rulebook=rulebook_148().pk)
+    )
+    accepted = client.post(
+        record_url(season.product),
+        form_data(
+            rulebook=rulebook_148().pk,
+            decision_date=date(2023, 3, 1),
+            issued_on=date(2023, 3, 1),
+        ),
+    )
+
+    form = refused.context["earlier_certificate_form"]
+    assert refused.status_code == 400
+    assert list(form.errors) == ["rulebook"]
+    assert "is-invalid" in form.fields["rulebook"].widget.attrs["class"]
+    assert (
+        "không áp dụng cho quyết định công nhận ngày 15/12/2020"
+        in refused.content.decode()
+    )
+    assert accepted.status_code == 302
+    certificate = Certificate.objects.get()
+    assert (certificate.rulebook, certificate.decision_date) == (
+        rulebook_148(),
+        date(2023, 3, 1),
+    )

@@ -2,6 +2,7 @@
 product-set form as the product page has it, and the dossier list's district
 filter, total and paging."""
 
+import re
 import unicodedata
 from datetime import date, timedelta
 
@@ -14,6 +15,7 @@ from django.urls import reverse
 from evaluation import services
 from evaluation.enums import DossierState
 from evaluation.models import CommuneAssessment
+from ocop.models import AuditEntry
 from registry.enums import Role
 from registry.models import ProductSet
 from tests.evaluation_builders import (
@@ -127,6 +129,54 @@ def test_assessment_form_offers_days_from_the_receipt_to_today(
     field = response.context["assessment_form"]["assessed_on"]
     assert field.field.widget.attrs["min"] == "2023-04-03"
     assert field.field.widget.attrs["max"] == date.today().isoformat()
+
+
+def assessment_section(response):
+    """The dossier page's «Đánh giá của xã» card, as its text reads."""
+    html = response.content.decode()
+    part = html.split('id="commune-assessment"')[1].split("</dl>")[0]
+    return " ".join(re.sub(r"<[^>]+>", " ", part).split())
+
+
+def test_assessment_proposal_letter_is_kept_and_shown_on_the_dossier_page(
+    client, received, commune_officer, officer
+):
+    client.force_login(commune_officer)
+    form = client.get(detail(received)).content.decode()
+
+    client.post(
+        reverse("evaluation:dossier-assess", args=[received.pk]),
+        {
+            **TEXTS,
+            "assessed_on": "2023-04-14",
+            "proposal_reference": "  Tờ trình 12/TTr-UBND  ",
+        },
+    )
+    client.force_login(officer)
+    page = client.get(detail(received))
+
+    received.refresh_from_db()
+    assert 'placeholder="Ví dụ: Tờ trình số 12/TTr-UBND ngày 14/4/2023"' in form
+    assert received.commune_assessment.proposal_reference == "Tờ trình 12/TTr-UBND"
+    assert assessment_section(page).endswith(
+        "Ngày đánh giá 14/04/2023 Văn bản đề nghị Tờ trình 12/TTr-UBND"
+    )
+    assert AuditEntry.objects.get(action="evaluation.dossier.assessed").data[
+        "proposal_reference"
+    ] == ("Tờ trình 12/TTr-UBND")
+
+
+def test_assessment_without_a_proposal_letter_says_none_is_recorded(
+    client, received, commune_officer
+):
+    services.record_commune_assessment(
+        received, commune_officer, **TEXTS, assessed_on=RECEIVED
+    )
+    client.force_login(commune_officer)
+
+    section = assessment_section(client.get(detail(received)))
+
+    assert section.endswith("Văn bản đề nghị chưa ghi")
 
 
 # -- the product set, from the dossier's page ----------------------------------------

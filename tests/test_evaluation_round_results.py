@@ -266,8 +266,8 @@ def test_member_who_declared_a_conflict_is_shown_recused_and_not_counted(
     assert meeting.evaluation.blocked_reasons == []
     assert (
         "2/2 đã nộp chutich: 71 hiệu chỉnh uyvien: 71 hiệu chỉnh phochutich: đã khai "
-        "xung đột lợi ích, không chấm sản phẩm này chênh lệch 0 điểm 71,00 4 "
-        "Chuyển cấp trên tạm tính"
+        "xung đột lợi ích, không chấm sản phẩm này Lý do: Người thân của chủ thể. "
+        "chênh lệch 0 điểm 71,00 4 Chuyển cấp trên tạm tính"
     ) in chair_view
     assert "Bạn đã khai xung đột lợi ích: không chấm sản phẩm này" in vice_view
     assert "Chấm điểm" not in vice_view
@@ -288,7 +288,8 @@ def test_quorum_counts_only_the_members_who_may_score(client, meeting):
     assert meeting.evaluation.blocked_reasons == []
     assert (
         "1/1 đã nộp phochutich: đã khai xung đột lợi ích, không chấm sản phẩm này "
-        "uyvien: đã khai xung đột lợi ích, không chấm sản phẩm này 71,00 4"
+        "Lý do: Họ hàng. uyvien: đã khai xung đột lợi ích, không chấm sản phẩm này "
+        "Lý do: Họ hàng. 71,00 4"
     ) in text(row(page, meeting.evaluation))
 
 

@@ -81,6 +81,17 @@ def _before_round_year_error(value, round):
     return None
 
 
+def _rulebook_validity(rulebook):
+    """When a rulebook applies, as a sentence says it: “từ 24/02/2023 đến
+    05/07/2025”."""
+    if rulebook.valid_to is None:
+        return _("từ %(start)s") % {"start": f"{rulebook.valid_from:%d/%m/%Y}"}
+    return _("từ %(start)s đến %(end)s") % {
+        "start": f"{rulebook.valid_from:%d/%m/%Y}",
+        "end": f"{rulebook.valid_to:%d/%m/%Y}",
+    }
+
+
 def _area_name(name):
     """“Huyện Tam Đường” as it reads inside a sentence: “huyện Tam Đường”."""
     return name[:1].lower() + name[1:] if name else ""

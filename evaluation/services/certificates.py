@@ -43,6 +43,7 @@ from ._helpers import (
     _require_past_date,
     _require_state,
     _require_text,
+    _rulebook_validity,
 )
 from .results import _end_dossier, _tier_specs
 
@@ -475,6 +476,7 @@ def _earlier_certificate_errors(
     decision_number,
     decision_date,
     issued_on,
+    rulebook=None,
 ):
     errors = {}
     if not number:
@@ -507,7 +509,27 @@ def _earlier_certificate_errors(
         errors["issued_on"] = _(
             "Ngày cấp không được trước ngày quyết định công nhận (%(day)s)."
         ) % {"day": f"{decision_date:%d/%m/%Y}"}
+    if rulebook is not None and "decision_date" not in errors:
+        rulebook_error = _earlier_rulebook_error(rulebook, decision_date)
+        if rulebook_error:
+            errors["rulebook"] = rulebook_error
     return errors
+
+
+def _earlier_rulebook_error(rulebook, decision_date):
+    """The rulebook a certificate was issued under was in force on the day of the
+    decision that recognised the product (the decision applies the rule; the
+    certificate is printed from it, on that day or later)."""
+    if rulebook.applies_on(decision_date):
+        return None
+    return _(
+        "Quy định %(rulebook)s áp dụng %(validity)s, không áp dụng cho quyết định "
+        "công nhận ngày %(day)s: chọn đúng quy định, hoặc «Không rõ»."
+    ) % {
+        "rulebook": rulebook.legal_basis,
+        "validity": _rulebook_validity(rulebook),
+        "day": f"{decision_date:%d/%m/%Y}",
+    }
 
 
 def _earlier_stars_error(registration, stars):
@@ -568,7 +590,8 @@ def record_earlier_certificate(
     issue like the others (already expired if that day has passed), is marked as
     recorded by hand with who and when, and hangs on
     ``registration_for_earlier_certificate``. Its stars must be the previous stars
-    a re-evaluation or upgrade registration names. The product's open
+    a re-evaluation or upgrade registration names; its rulebook, if known, one in
+    force on the day of the recognising decision. The product's open
     re-evaluation and upgrade dossiers that follow no certificate then follow it.
     The returned certificate's ``warnings`` lists what deserves a second look
     and ``dossiers_linked`` how many dossiers now follow it.
@@ -592,6 +615,7 @@ def record_earlier_certificate(
         decision_number=decision_number,
         decision_date=decision_date,
         issued_on=issued_on,
+        rulebook=rulebook,
     )
     if errors:
         raise ValidationError(errors)

@@ -319,7 +319,8 @@ def record_commune_assessment(
     """The commune's four narrative assessments; without them no dossier goes up.
 
     The assessment is dated (today by default) between the day the commune received
-    the dossier and today.
+    the dossier and today; ``proposal_reference`` names the commune's letter that
+    sends the dossier up (``Tờ trình số 12/TTr-UBND``), if it has one yet.
     Side effects: an audit entry ``evaluation.dossier.assessed`` (noting a late
     assessment, past the 15 working days).
     """
@@ -360,7 +361,7 @@ def record_commune_assessment(
         idea_origin=idea_origin.strip(),
         local_identity=local_identity.strip(),
         assessed_on=assessed_on or timezone.localdate(),
-        proposal_reference=proposal_reference,
+        proposal_reference=(proposal_reference or "").strip(),
         assessed_by=actor,
     )
     dossier.state = DossierState.ASSESSED
@@ -375,6 +376,7 @@ def record_commune_assessment(
             "assessed_on": assessment.assessed_on.isoformat(),
             "due_on": dossier.assessment_due_on.isoformat(),
             "is_late": assessment.is_late,
+            "proposal_reference": assessment.proposal_reference,
         },
     )
     return assessment

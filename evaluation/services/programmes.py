@@ -17,7 +17,7 @@ from registry.enums import FIRST_PROGRAMME_YEAR, last_programme_year
 from registry.models import Province
 
 from ..models import ProgrammeYear
-from ._helpers import _locked
+from ._helpers import _locked, _rulebook_validity
 from .dossiers import create_dossier
 
 
@@ -29,15 +29,6 @@ def rulebook_covers_year(rulebook, year):
     """
     first_day = max(date(year, 1, 1), rulebook.valid_from)
     return first_day <= date(year, 12, 31) and rulebook.applies_on(first_day)
-
-
-def _validity(rulebook):
-    if rulebook.valid_to is None:
-        return _("từ %(start)s") % {"start": f"{rulebook.valid_from:%d/%m/%Y}"}
-    return _("từ %(start)s đến %(end)s") % {
-        "start": f"{rulebook.valid_from:%d/%m/%Y}",
-        "end": f"{rulebook.valid_to:%d/%m/%Y}",
-    }
 
 
 @transaction.atomic
@@ -70,7 +61,7 @@ def open_programme_year(actor, *, province, year, rulebook, plan_reference=""):
             "%(year)s."
         ) % {
             "rulebook": rulebook.legal_basis,
-            "validity": _validity(rulebook),
+            "validity": _rulebook_validity(rulebook),
             "year": year,
         }
     if errors:

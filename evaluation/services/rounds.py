@@ -27,6 +27,7 @@ from ..models import (
     MemberScore,
     Round,
 )
+from ..sheets import REASON_MAX_LENGTH, reason_too_long
 from ._helpers import (
     _locked,
     _require_state,
@@ -537,11 +538,15 @@ def record_precheck(
 def declare_conflict(council, member, dossier, reason):
     """A member declares a conflict of interest and may no longer score the dossier.
 
+    The reason is required, at most ``REASON_MAX_LENGTH`` characters (as a
+    correction's): it goes into the meeting's minutes.
     A second declaration keeps the first; the returned conflict's ``is_new`` says
     whether this one was recorded.
     Side effects: an audit entry ``evaluation.conflict.declared``.
     """
     reason = _require_text(reason, "reason", _("Cần ghi lý do xung đột lợi ích."))
+    if len(reason) > REASON_MAX_LENGTH:
+        raise ValidationError({"reason": reason_too_long(reason)})
     if membership(council, member) is None:
         raise ValidationError(_("Người khai không phải thành viên hội đồng."))
     already_scored = MemberScore.objects.filter(
@@ -558,6 +563,15 @@ def declare_conflict(council, member, dossier, reason):
         council=council, member=member, dossier=dossier, defaults={"reason": reason}
     )
     if created:
-        audit.record(member, "evaluation.conflict.declared", dossier, reason=reason)
+        # The reason rides in the entry's data, not in its ``reason`` that the
+        # dossier's and the product's histories show to whoever opens them: it is
+        # read on the round's and the council's pages, by those the council's rule
+        # lets read it (``permissions.sees_conflict_reasons``).
+        audit.record(
+            member,
+            "evaluation.conflict.declared",
+            dossier,
+            data={"council": council.pk, "reason": reason},
+        )
     conflict.is_new = created
     return conflict

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from ocop import audit
 
@@ -67,6 +68,22 @@ def round_closed(round):
     if round.closed_at is None:
         return _("Đợt đánh giá đã đóng.")
     return _("Đợt đánh giá đã đóng lúc %(at)s.") % {"at": local_time(round.closed_at)}
+
+
+def round_overdue(round, today=None):
+    """The warning of an open round past its closing date, or "" (on the closing
+    day itself it is not late). A warning only: the council may meet late, and
+    still scores and closes the round."""
+    days = round.days_overdue(today)
+    if not days:
+        return ""
+    return ngettext(
+        "Đã quá hạn đợt (%(day)s): đợt đã muộn %(days)s ngày; hội đồng vẫn chấm "
+        "điểm và đóng đợt được.",
+        "Đã quá hạn đợt (%(day)s): đợt đã muộn %(days)s ngày; hội đồng vẫn chấm "
+        "điểm và đóng đợt được.",
+        days,
+    ) % {"day": f"{round.closes_on:%d/%m/%Y}", "days": days}
 
 
 def local_time(moment):
@@ -168,12 +185,15 @@ def visible_member_scores(evaluation, user):
     """The member sheets ``user`` may see for an evaluation.
 
     A council member sees only their own sheet until they have submitted it, then
-    everyone's. People outside the council see the sheets once the result is frozen.
+    everyone's. Once the result is frozen everyone sees them, inside the council
+    and out.
     """
     scores = MemberScore.objects.filter(evaluation=evaluation)
+    if evaluation.frozen_at:
+        return scores
     member = membership(evaluation.round.council, user)
     if member is None:
-        return scores if evaluation.frozen_at else scores.none()
+        return scores.none()
     own = scores.filter(member=user, submitted_at__isnull=False).exists()
     return scores if own else scores.filter(member=user)
 

@@ -46,7 +46,7 @@ from .rounds import (
     RoundList,
     RoundRefer,
 )
-from .score import EvaluationScore, MemberScoreCorrect
+from .score import EvaluationScore, MemberScoreCorrect, MemberScoreDetail
 from .scoring_sheets import (
     ScoringSheetCorrect,
     ScoringSheetDetail,
@@ -86,6 +86,7 @@ __all__ = [
     "EvaluationScore",
     "EvidenceDownload",
     "MemberScoreCorrect",
+    "MemberScoreDetail",
     "ProductSetConfirm",
     "ProgrammeYearList",
     "ProgrammeYearOpenDossiers",

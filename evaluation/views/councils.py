@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
@@ -19,15 +19,20 @@ from registry.models import District, User
 from registry.permissions import is_province_wide
 
 from .. import services
-from ..enums import CouncilRole, TierKind, TierLevel
+from ..enums import CouncilRole, RoundState, TierKind, TierLevel
 from ..forms import (
     CouncilDecisionForm,
     CouncilForm,
     MemberRoleForm,
     MembershipForm,
 )
-from ..models import Council, Tier
-from ..permissions import can_open, member_council_ids, visible_rounds
+from ..models import Council, Evaluation, Tier
+from ..permissions import (
+    can_open,
+    member_council_ids,
+    sees_conflict_reasons,
+    visible_rounds,
+)
 from .common import PAGE_SIZE, apply_to_form
 from .history import sentence
 from .rounds import councils_to_manage
@@ -218,9 +223,7 @@ class CouncilDetail(LoginRequiredMixin, DetailView):
                 product_count=Count("evaluations"),
                 is_openable=can_open(visible_rounds, user),
             ),
-            conflicts=council.conflicts.select_related(
-                "member", "dossier__registration__product"
-            ),
+            conflicts=conflicts_shown(council, user, memberships, can_manage),
             can_manage=can_manage,
             history=council_history(council),
         )
@@ -234,6 +237,34 @@ class CouncilDetail(LoginRequiredMixin, DetailView):
                 )
             )
         return context
+
+
+def conflicts_shown(council, user, memberships, can_manage):
+    """The council's declared conflicts, each with ``shown_reason``: its reason
+    where the viewer reads it (``sees_conflict_reasons``; a member's own always;
+    the other members' once the round that held the product is closed)."""
+    mine = next((m for m in memberships if m.user_id == user.pk), None)
+    reads_all = sees_conflict_reasons(
+        user, mine, can_manage=can_manage, is_closed=False
+    )
+    closed = Evaluation.objects.filter(
+        round__council_id=OuterRef("council_id"),
+        dossier_id=OuterRef("dossier_id"),
+        round__state=RoundState.CLOSED,
+    )
+    conflicts = list(
+        council.conflicts.select_related("member", "dossier__registration__product")
+        .annotate(is_round_closed=Exists(closed))
+        .order_by("declared_at", "id")
+    )
+    for conflict in conflicts:
+        is_read = (
+            reads_all
+            or conflict.member_id == user.pk
+            or (mine is not None and conflict.is_round_closed)
+        )
+        conflict.shown_reason = conflict.reason if is_read else ""
+    return conflicts
 
 
 class CouncilAction(LoginRequiredMixin, View):

@@ -32,14 +32,15 @@ from ..enums import (
 )
 from ..forms import (
     CertifyForm,
+    ConflictForm,
     PrecheckForm,
-    ReasonForm,
     RejectionForm,
     RoundForm,
 )
 from ..models import ConflictOfInterest, Council, MemberScore, ScoreCorrection
 from ..permissions import (
     can_open,
+    sees_conflict_reasons,
     visible_certificates,
     visible_dossiers,
     visible_evaluations,
@@ -219,16 +220,36 @@ class RoundDetail(LoginRequiredMixin, DetailView):
             council_id=round.council_id
         ).values_list("member_id", "dossier_id", "reason"):
             conflicts.setdefault(dossier_id, {})[member_id] = reason
+        can_manage = user.has_perm("evaluation.manage_round", round)
+        reasons_shown = sees_conflict_reasons(
+            user, mine, can_manage=can_manage, is_closed=not round.is_open
+        )
+        # The member's declaration form: the one refused, in its product's row.
+        refused_conflict = kwargs.get("conflict_form")
+        offers_conflict_form = (
+            mine is not None and mine.role in SCORING_ROLES and round.is_open
+        )
         for evaluation in evaluations:
             recused = conflicts.get(evaluation.dossier_id, {})
             # Those who declared a conflict do not score: they count for nothing,
             # neither in what was submitted nor in the quorum.
             eligible = scoring_ids - set(recused)
+            # Each recused member with the reason given, where the viewer reads it.
             evaluation.recused = [
-                (m.user, recused[m.user_id])
+                (
+                    m.user,
+                    recused[m.user_id] if reasons_shown or m.user_id == user.pk else "",
+                )
                 for m in memberships
                 if m.user_id in recused
             ]
+            if offers_conflict_form:
+                if refused_conflict is not None and (
+                    refused_conflict.evaluation_id == evaluation.pk
+                ):
+                    evaluation.conflict_form = refused_conflict
+                else:
+                    evaluation.conflict_form = conflict_form(evaluation)
             evaluation.my_conflict = user.pk in recused
             evaluation.shown_scores = [
                 s
@@ -272,10 +293,10 @@ class RoundDetail(LoginRequiredMixin, DetailView):
             membership=mine,
             is_scoring_member=mine is not None and mine.role in SCORING_ROLES,
             is_chair=user.has_perm("evaluation.close_round", round),
-            can_manage=user.has_perm("evaluation.manage_round", round),
+            can_manage=can_manage,
             can_precheck=user.has_perm("evaluation.precheck_evaluation", round),
             decision_form=kwargs.get("decision_form") or CertifyForm(),
-            conflict_form=ReasonForm(),
+            overdue_warning=services.round_overdue(round),
         )
         context["refer_left"], context["referred_count"] = services.referral_counts(
             evaluations
@@ -294,6 +315,25 @@ class RoundDetail(LoginRequiredMixin, DetailView):
                 "registration__product__producer"
             )
         return context
+
+
+def offers_conflict_form(evaluation):
+    """Whether the round page's row of ``evaluation`` offers its viewer the form to
+    declare a conflict (as the template decides it)."""
+    return (
+        getattr(evaluation, "conflict_form", None) is not None
+        and not evaluation.is_rejected
+        and not evaluation.my_conflict
+        and evaluation.my_score is None
+    )
+
+
+def conflict_form(evaluation, data=None):
+    """The declaration of a conflict on one product of the round page; its ids
+    are the product's own, as each row holds one."""
+    form = ConflictForm(data, auto_id=f"id_conflict{evaluation.pk}_%s")
+    form.evaluation_id = evaluation.pk
+    return form
 
 
 def certify_groups(round, refused=None):
@@ -324,12 +364,15 @@ def shown_scores(evaluation, user, mine, is_recused=False):
     """The member sheets of an evaluation the user may see, from the prefetched rows.
 
     The same rule as ``services.visible_member_scores``: a council member sees their
-    own sheet, and everyone's once theirs is in; others see them once frozen. A
-    member who declared a conflict on the product sees only their own until then.
+    own sheet, and everyone's once theirs is in; others see them once frozen, as
+    does every member then (the closed round's record). A member who declared a
+    conflict on the product sees only their own until then.
     """
     scores = list(evaluation.member_scores.all())
+    if evaluation.frozen_at:
+        return scores
     if mine is None:
-        return scores if evaluation.frozen_at else []
+        return []
     own = [s for s in scores if s.member_id == user.pk]
     if own and own[0].submitted_at and not (is_recused and not evaluation.frozen_at):
         return scores
@@ -732,14 +775,48 @@ class EvaluationReject(EvaluationPage):
         }
 
 
-class ConflictDeclare(EvaluationAction):
-    def act(self, request, evaluation):
-        conflict = services.declare_conflict(
-            evaluation.round.council,
-            request.user,
-            evaluation.dossier,
-            request.POST.get("reason"),
+class ConflictDeclare(LoginRequiredMixin, View):
+    """A member declares a conflict of interest on a product of a round. A reason
+    refused (none, or too long) comes back on the round's page at the field, in
+    that product's row, with what was typed; any other refusal as a message."""
+
+    def post(self, request, pk):
+        evaluation = get_object_or_404(
+            visible_evaluations(request.user).select_related("round__council"), pk=pk
         )
+        back = redirect("evaluation:round-detail", pk=evaluation.round_id)
+        form = conflict_form(evaluation, request.POST)
+        if form.is_valid():
+            try:
+                conflict = services.declare_conflict(
+                    evaluation.round.council,
+                    request.user,
+                    evaluation.dossier,
+                    form.cleaned_data["reason"],
+                )
+            except ValidationError as error:
+                if "reason" not in getattr(error, "error_dict", {}):
+                    report_refusal(request, error)
+                    return back
+                apply_to_form(form, error)
+            else:
+                self.say_declared(request, conflict)
+                return back
+        view = RoundDetail()
+        view.setup(request, pk=evaluation.round_id)
+        view.object = view.get_object()
+        context = view.get_context_data(object=view.object, conflict_form=form)
+        row = next(e for e in context["evaluations"] if e.pk == evaluation.pk)
+        if not offers_conflict_form(row):
+            # No form in the row to show the refusal at (not a scoring member, a
+            # sheet already in, a conflict already declared): say it instead.
+            for errors in form.errors.values():
+                for message in errors:
+                    messages.error(request, message)
+            return back
+        return TemplateResponse(request, view.template_name, context, status=400)
+
+    def say_declared(self, request, conflict):
         if not conflict.is_new:
             messages.info(
                 request,
@@ -749,8 +826,11 @@ class ConflictDeclare(EvaluationAction):
                 )
                 % {"reason": conflict.reason},
             )
-            return None
-        return _("Đã ghi khai báo xung đột lợi ích; bạn không chấm sản phẩm này.")
+            return
+        messages.success(
+            request,
+            _("Đã ghi khai báo xung đột lợi ích; bạn không chấm sản phẩm này."),
+        )
 
 
 class CertificateList(ForgivingPagination, LoginRequiredMixin, ListView):

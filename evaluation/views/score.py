@@ -14,7 +14,7 @@ from django.views.generic import View
 from .. import services
 from ..enums import SCORING_ROLES, RoundState
 from ..models import ConflictOfInterest, Evaluation, MemberScore, ScoreCorrection
-from ..permissions import visible_evaluations
+from ..permissions import visible_evaluations, visible_member_sheets
 from .common import error_messages
 from .sheet import bands_json, js_messages, sheet_parts
 
@@ -155,13 +155,21 @@ class EvaluationScore(LoginRequiredMixin, View):
         raise PermissionDenied(reason)
 
     def round_closed(self, request, evaluation):
-        """The round closed while the page was open: nothing posted is kept."""
+        """The round closed while the page was open: nothing posted is kept. A
+        member who had submitted a sheet is shown it, read-only."""
         round = evaluation.round
         when = services.round_closed(round)
         if request.method != "POST":
             messages.info(
                 request, _("%(when)s Phiếu chấm không sửa được nữa.") % {"when": when}
             )
+            own = (
+                visible_member_sheets(request.user)
+                .filter(evaluation=evaluation, member=request.user)
+                .first()
+            )
+            if own is not None:
+                return redirect("evaluation:member-score-detail", pk=own.pk)
             return redirect("evaluation:round-detail", pk=round.pk)
         message = _(
             "%(when)s Những lựa chọn vừa gửi không được lưu; kết quả đã chốt xem ở "
@@ -263,6 +271,7 @@ class EvaluationScore(LoginRequiredMixin, View):
             "can_reject": self.request.user.has_perm(
                 "evaluation.reject_evaluation", evaluation
             ),
+            "overdue_warning": services.round_overdue(evaluation.round),
         }
         return TemplateResponse(self.request, self.template_name, context)
 
@@ -322,5 +331,55 @@ class MemberScoreCorrect(LoginRequiredMixin, View):
             "messages_json": js_messages(),
             "mode": "correct",
             "reason": reason,
+            "overdue_warning": services.round_overdue(evaluation.round),
         }
         return TemplateResponse(self.request, self.template_name, context)
+
+
+class MemberScoreDetail(LoginRequiredMixin, View):
+    """A member's submitted sheet of a closed round, read-only: the options ticked,
+    the knock-outs marked, the part totals, the chair's corrections with their
+    reasons, and links to the other members' sheets. For the council's members and
+    whoever may open the round (``visible_member_sheets``); anyone else, and any
+    sheet of a round still open, is not found."""
+
+    template_name = "evaluation/score.html"
+
+    def get(self, request, pk):
+        score = get_object_or_404(
+            visible_member_sheets(request.user).select_related(
+                "member",
+                "evaluation__round__closed_by",
+                "evaluation__rulebook",
+                "evaluation__sheet__product_set",
+                "evaluation__rejected_by",
+                "evaluation__dossier__registration__product__producer",
+            ),
+            pk=pk,
+        )
+        evaluation = score.evaluation
+        others = (
+            MemberScore.objects.filter(
+                evaluation=evaluation, submitted_at__isnull=False
+            )
+            .exclude(pk=score.pk)
+            .select_related("member")
+            .prefetch_related(corrections_prefetch())
+            .order_by("member_id")
+        )
+        context = {
+            "evaluation": evaluation,
+            "dossier": evaluation.dossier,
+            "product": evaluation.dossier.registration.product,
+            "score": score,
+            "parts": sheet_parts(evaluation.sheet, score.selections, score.knock_outs),
+            "is_editable": False,
+            "refusal": "",
+            "errors": (),
+            "others": list(others),
+            "corrections": corrections_of(score),
+            "bands_json": bands_json(evaluation.rulebook),
+            "messages_json": js_messages(),
+            "mode": "view",
+        }
+        return TemplateResponse(request, self.template_name, context)
