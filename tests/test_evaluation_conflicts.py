@@ -246,6 +246,25 @@ def test_other_members_read_the_reason_once_the_round_is_closed(client, declared
     assert recused_line(response, meeting) == f"{recused(meeting)} Lý do: {REASON}"
 
 
+def test_no_conflict_is_declared_once_the_round_is_closed(declared):
+    meeting = declared
+    chair, _vice, member, secretary = meeting.scorers()
+    for scorer in (chair, member, secretary):
+        services.submit_member_score(
+            meeting.evaluation, scorer, second_options(meeting.evaluation)
+        )
+    services.close_round(meeting.round, chair)
+
+    with pytest.raises(ValidationError) as refused:
+        services.declare_conflict(meeting.council, member, meeting.dossier, "Vợ.")
+
+    assert refused.value.messages == [
+        "Sản phẩm không ở đợt đánh giá nào đang mở của hội đồng: đợt đã đóng thì "
+        "không khai xung đột lợi ích được nữa."
+    ]
+    assert ConflictOfInterest.objects.filter(member=member).count() == 0
+
+
 def test_round_page_shows_the_reasons_in_the_same_queries(client, declared):
     """The reasons come with the conflicts the page reads anyway."""
     meeting = declared

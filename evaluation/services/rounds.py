@@ -549,6 +549,19 @@ def declare_conflict(council, member, dossier, reason):
         raise ValidationError({"reason": reason_too_long(reason)})
     if membership(council, member) is None:
         raise ValidationError(_("Người khai không phải thành viên hội đồng."))
+    in_open_round = Evaluation.objects.filter(
+        dossier=dossier,
+        round__council=council,
+        round__state=RoundState.OPEN,
+        frozen_at__isnull=True,
+    ).exists()
+    if not in_open_round:
+        raise ValidationError(
+            _(
+                "Sản phẩm không ở đợt đánh giá nào đang mở của hội đồng: đợt đã đóng "
+                "thì không khai xung đột lợi ích được nữa."
+            )
+        )
     already_scored = MemberScore.objects.filter(
         evaluation__dossier=dossier,
         evaluation__round__council=council,
