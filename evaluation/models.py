@@ -21,6 +21,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import (
     Case,
@@ -371,6 +372,28 @@ class CouncilSettings(models.Model):
 
     def __str__(self):
         return str(self.province)
+
+    def clean(self):
+        """Rules a council can meet: a quorum from one share of the members up to
+        all of them (a denominator of 0 made every result of the province fail),
+        a spread of 0 points or more."""
+        errors = {}
+        if self.max_spread is not None and self.max_spread < 0:
+            errors["max_spread"] = _("Chênh lệch tối đa không được nhỏ hơn 0.")
+        numerator, denominator = self.quorum_numerator, self.quorum_denominator
+        if denominator is not None and denominator < 1:
+            errors["quorum_denominator"] = _("Mẫu số phải từ 1 trở lên.")
+        elif (
+            numerator is not None
+            and denominator is not None
+            and not 1 <= numerator <= denominator
+        ):
+            errors["quorum_numerator"] = _(
+                "Tử số phải từ 1 đến mẫu số (%(denominator)s): số thành viên tối "
+                "thiểu là một phần của hội đồng, không quá cả hội đồng."
+            ) % {"denominator": denominator}
+        if errors:
+            raise ValidationError(errors)
 
     @classmethod
     def for_province(cls, province):
