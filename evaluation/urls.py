@@ -35,6 +35,11 @@ urlpatterns = [
         name="product-set-confirm",
     ),
     path(
+        "san-pham/<int:pk>/nhat-ky/",
+        views.ProductHistory.as_view(),
+        name="product-history",
+    ),
+    path(
         "ho-so/<int:pk>/tu-danh-gia/",
         views.DossierSelfAssessment.as_view(),
         name="dossier-self-assessment",

@@ -3,7 +3,7 @@
 from django import template
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch, Window
 
 from ..documents.access import with_documents
 from ..models import Certificate, Dossier, Evaluation, MemberScore
@@ -12,11 +12,37 @@ from ..services import dossier_history
 
 register = template.Library()
 
+# The audit lines the product's page shows, the newest; the history page has them all.
+HISTORY_LINES = 100
+
+
+def mark_hidden_results(entries, hidden):
+    """Mark the audit entries of the evaluations whose result ``hidden`` (their ids
+    as strings) keeps from the viewer: they keep their outcome to themselves."""
+    evaluation_type = ContentType.objects.get_for_model(Evaluation)
+    for entry in entries:
+        entry.is_result_hidden = (
+            entry.content_type_id == evaluation_type.pk and entry.object_id in hidden
+        )
+    return entries
+
+
+def latest_entries(product):
+    """The product's newest ``HISTORY_LINES`` audit entries and how many it has in
+    all, in one query (the total rides along on each row)."""
+    entries = list(
+        dossier_history(product)
+        .annotate(history_total=Window(Count("pk")))
+        .order_by("-created_at", "-id")[:HISTORY_LINES]
+    )
+    return entries, (entries[0].history_total if entries else 0)
+
 
 @register.inclusion_tag("evaluation/_product_history_body.html", takes_context=True)
 def product_history(context, product):
     """Dossiers, evaluations with their scores, referrals, certificates and the
-    audit entries of one product (seven queries, whatever its history). A dossier
+    newest ``HISTORY_LINES`` audit entries of one product, saying how many there
+    are in all (seven queries, whatever its history). A dossier
     is linked only for someone who may open it; a council's provisional result is
     shown only to whom the round page shows it (``with_result_visibility``), and the
     audit entries of its computation then keep its outcome to themselves."""
@@ -40,12 +66,8 @@ def product_history(context, product):
         .order_by("dossier__programme_year__year", "tier__order", "id")
     )
     hidden = {str(e.pk) for e in evaluations if not e.is_result_shown}
-    entries = list(dossier_history(product).order_by("-created_at", "-id")[:100])
-    evaluation_type = ContentType.objects.get_for_model(Evaluation)
-    for entry in entries:
-        entry.is_result_hidden = (
-            entry.content_type_id == evaluation_type.pk and entry.object_id in hidden
-        )
+    entries, entries_total = latest_entries(product)
+    mark_hidden_results(entries, hidden)
     return {
         "request": request,
         "product": product,
@@ -61,6 +83,7 @@ def product_history(context, product):
             user,
         ),
         "entries": entries,
+        "entries_total": entries_total,
     }
 
 

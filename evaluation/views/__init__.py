@@ -30,7 +30,7 @@ from .dossiers import (
     DossierSubmit,
     EvidenceDownload,
 )
-from .products import ProductSetConfirm
+from .products import ProductHistory, ProductSetConfirm
 from .programmes import ProgrammeYearList, ProgrammeYearOpenDossiers
 from .rounds import (
     CertificateList,
@@ -87,6 +87,7 @@ __all__ = [
     "EvidenceDownload",
     "MemberScoreCorrect",
     "MemberScoreDetail",
+    "ProductHistory",
     "ProductSetConfirm",
     "ProgrammeYearList",
     "ProgrammeYearOpenDossiers",

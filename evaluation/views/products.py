@@ -1,5 +1,6 @@
 """The product set on the product's page: the proposal from the name, and the
-officer's confirmation or change, through the one service that changes a set."""
+officer's confirmation or change, through the one service that changes a set; and
+the product's whole evaluation log, of which its page shows the newest lines."""
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -8,13 +9,17 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.generic import View
+from django.views.generic import ListView, View
 
+from ocop.paging import ForgivingPagination
 from registry.permissions import visible_products
 from registry.views import ProductDetail
 
 from .. import services
 from ..forms import ProductSetForm
+from ..models import Evaluation
+from ..permissions import with_result_visibility
+from ..templatetags.evaluation_history import HISTORY_LINES, mark_hidden_results
 from .common import apply_to_form
 
 
@@ -73,3 +78,35 @@ def say(request, product, product_set):
         messages.success(request, message)
     else:
         messages.success(request, _("Đã xác nhận bộ sản phẩm."))
+
+
+class ProductHistory(ForgivingPagination, LoginRequiredMixin, ListView):
+    """Every audit line of a product's dossiers, evaluations and certificates,
+    newest first, ``HISTORY_LINES`` a page, for whoever sees the product; a
+    council's provisional result keeps to itself as on the product's page. The
+    same queries whatever the number of lines."""
+
+    template_name = "evaluation/product_history.html"
+    context_object_name = "entries"
+    paginate_by = HISTORY_LINES
+
+    def get_queryset(self):
+        self.product = get_object_or_404(
+            visible_products(self.request.user), pk=self.kwargs["pk"]
+        )
+        return services.dossier_history(self.product).order_by("-created_at", "-id")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        hidden = {
+            str(pk)
+            for pk in with_result_visibility(
+                Evaluation.objects.filter(dossier__registration__product=self.product),
+                self.request.user,
+            )
+            .filter(is_result_shown=False)
+            .values_list("pk", flat=True)
+        }
+        context["entries"] = mark_hidden_results(list(context["entries"]), hidden)
+        context["product"] = self.product
+        return context
