@@ -353,3 +353,184 @@ def test_worker_killed_mid_job_is_replaced_by_the_next_worker(lai_chau, tmp_path
     singles = Document.objects.filter(kind=DocumentKind.CERTIFICATE)
     assert sorted(set(singles.values_list("version", flat=True))) == [1]
     assert singles.count() == 40
+
+
+# -- the Lai Châu list ------------------------------------------------------------
+
+# Member totals of the Tam Đường council, in a cycle over its products in the
+# list's order — worked out by hand:
+# (60 + 62 + 61) / 3 = 61.00 → 3★, certified by the district;
+# (68 + 66 + 67) / 3 = 67.00 → 3★, certified by the district;
+# (49 + 50 + 50) / 3 = 49.67 → 2★, no certificate;
+# (72 + 70 + 69) / 3 = 70.33 → 4★, referred to the province.
+# Each with the star level whose minimums the members' sheets meet.
+TAM_DUONG_TOTALS = (
+    ([60, 62, 61], 3),
+    ([68, 66, 67], 3),
+    ([49, 50, 50], 3),
+    ([72, 70, 69], 4),
+)
+# The six the district certifies, numbered in the list's order, as the list names
+# them, their producers and addresses; the decision lists them by stars, then
+# score, then number.
+TAM_DUONG_ANNEX = [
+    ("Miến dong Gia Huy",
+     "HTX sản xuất và thương mại nông nghiệp sạch Ngọc Cường",
+     "Bản Thống nhất, xã Bình Lư", "67,00", "0002/2023/OCOP-12"),
+    ("Thịt trâu gác bếp Lục Lệ", "Hộ kinh doanh Teo Thị Uyên",
+     "Bản Sân Bay, thị trấn Tam Đường", "67,00", "0004/2023/OCOP-12"),
+    ("Du lịch cộng đồng", "Tổ Hợp Tác Bản Sì Thâu Chải",
+     "Bản Sì Thâu Chải, xã Hồ Thầu", "67,00", "0006/2023/OCOP-12"),
+    ("Khèn mông A Dơ", "Hộ kinh doanh Giàng Văn Sơn", "Xã Thèn Sin", "61,00",
+     "0001/2023/OCOP-12"),
+    ("Hồng trà kim tuyến việt", "Công ty cổ phần xuất nhập khẩu trà Sinh An Nam",
+     "Xã Bản Bo", "61,00", "0003/2023/OCOP-12"),
+    ("Trà hồng trà", "Công ty CP đầu tư phát triển Chè Tam Đường", "Xã Bản Bo",
+     "61,00", "0005/2023/OCOP-12"),
+]  # fmt: skip
+# Not certified by the district: 49.67 (ended) or 70.33 (referred).
+TAM_DUONG_NOT_CERTIFIED = [
+    "Đông phương mỹ nhân việt",
+    "Oolong kim tuyến việt",
+    "Lạp sườn hun khói Lục Lệ",
+    "Thịt lợn gác bếp Lục Lệ",
+    "Tổ Hợp Tác Bản Lao Chải 1",
+    "Miến dong Bình Lư",
+]
+
+
+def certify_tam_duong_from_the_list(lai_chau):
+    """The 2023 list imported; Tam Đường's 12 products through its council's round,
+    closed and certified by decision 456/QĐ-UBND of 12/10/2023."""
+    from evaluation import services
+    from evaluation.demo import propose_product_sets
+    from registry.enums import Role
+    from registry.importer import import_once
+    from registry.models import Product, Registration
+    from tests.factories import TAM_DUONG, district
+    from tests.factories_evaluation import (
+        ProgrammeYearFactory,
+        account,
+        council_with_members,
+        load_sheets,
+        prepared_dossier,
+        rulebook,
+        score_by_council,
+    )
+
+    assert import_once(REGISTRATION_XLSX, lai_chau, year=2023) is not None
+    propose_product_sets(lai_chau)
+    registrations = list(
+        Registration.objects.filter(year=2023, district__code=TAM_DUONG)
+        .select_related("product__product_set")
+        .order_by("source_row", "id")
+    )
+    Product.objects.filter(registrations__in=registrations).update(
+        is_product_set_confirmed=True
+    )
+    load_sheets(*{r.product.product_set.number for r in registrations})
+    book = rulebook("148-2023")
+    ProgrammeYearFactory(year=2023, rulebook=book)
+    tier = book.tiers.get(order=2)
+    tam_duong = district(TAM_DUONG)
+    officer = account("huyen.tamduong.gcn", Role.DISTRICT_OFFICER, district=tam_duong)
+    council, members = council_with_members(
+        tier, 3, district=tam_duong, prefix="tamduong."
+    )
+    round_ = services.open_round(
+        tier,
+        officer,
+        council=council,
+        year=2023,
+        name="Đợt 2 năm 2023 huyện Tam Đường",
+        closes_on=date(2023, 10, 30),
+        district=tam_duong,
+    )
+    for position, registration in enumerate(registrations):
+        registration.refresh_from_db()
+        dossier = prepared_dossier(registration, officer, officer)
+        evaluation = services.add_to_round(round_, dossier, officer)
+        totals, level = TAM_DUONG_TOTALS[position % len(TAM_DUONG_TOTALS)]
+        score_by_council(evaluation, members, totals, level=level)
+    services.close_round(round_, members[0])
+    certificates = services.certify(
+        round_, officer, decision_number="456/QĐ-UBND", decision_date=date(2023, 10, 12)
+    )
+    return len(registrations), certificates
+
+
+def test_worker_renders_the_decision_and_certificates_of_real_lai_chau_products(
+    lai_chau, worker
+):
+    count, certificates = certify_tam_duong_from_the_list(lai_chau)
+    params = {"decision_number": "456/QĐ-UBND", "province_id": lai_chau.pk}
+
+    decision_job = start_job(
+        tasks.render_decision,
+        kind="documents.decision",
+        title="Quyết định 456/QĐ-UBND và phụ lục",
+        params={
+            **params,
+            "signer_title": "KT. CHỦ TỊCH / PHÓ CHỦ TỊCH",
+            "signer_name": "Lò Văn Thắng",
+        },
+        total=2,
+    )
+    wait_for(decision_job, worker)
+    certificates_job = start_job(
+        tasks.render_decision_certificates,
+        kind="documents.decision_certificates",
+        title="Giấy chứng nhận theo Quyết định 456/QĐ-UBND",
+        params=params,
+    )
+    wait_for(certificates_job, worker)
+
+    assert count == 12
+    assert decision_job.status == JobStatus.DONE, decision_job.message
+    assert certificates_job.status == JobStatus.DONE, certificates_job.message
+    assert [c.number for c in certificates] == [
+        f"000{n}/2023/OCOP-12" for n in range(1, 7)
+    ]
+    _reader, decision = pdf_text(Document.objects.get(kind=DocumentKind.DECISION))
+    for expected in (
+        "ỦY BAN NHÂN DÂN HUYỆN TAM ĐƯỜNG CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM Độc lập - "
+        "Tự do - Hạnh phúc Số: 456/QĐ-UBND Tam Đường, ngày 12 tháng 10 năm 2023",
+        "Phê duyệt kết quả đánh giá, phân hạng và công nhận 6 sản phẩm đạt sao OCOP",
+        "KT. CHỦ TỊCH PHÓ CHỦ TỊCH Lò Văn Thắng",
+        "(Kèm theo Quyết định số 456/QĐ-UBND ngày 12/10/2023)",
+    ):
+        assert expected in decision, expected
+    annex = decision.split("Số giấy chứng nhận ", 1)[1]
+    assert annex.startswith(
+        " ".join(
+            f"{position} {product} {producer} Huyện Tam Đường {score} 3 {number}"
+            for position, (product, producer, _address, score, number) in enumerate(
+                TAM_DUONG_ANNEX, start=1
+            )
+        )
+    )
+    for name in TAM_DUONG_NOT_CERTIFIED:
+        assert name not in decision, name
+    annex_xlsx = Document.objects.get(kind=DocumentKind.DECISION_ANNEX)
+    with annex_xlsx.file.open("rb") as handle:
+        sheet = load_workbook(io.BytesIO(handle.read())).active
+    assert [row[1:3] for row in sheet.iter_rows(min_row=4, values_only=True)] == [
+        *[(product, producer) for product, producer, *_rest in TAM_DUONG_ANNEX],
+        ("Tổng cộng: 6 sản phẩm", None),
+    ]
+    reader, _text = pdf_text(Document.objects.get(kind=DocumentKind.CERTIFICATE_BUNDLE))
+    pages = [
+        " ".join(unicodedata.normalize("NFC", page.extract_text()).split())
+        for page in reader.pages
+    ]
+    assert len(pages) == 6
+    for page, (product, producer, address, score, number) in zip(
+        pages, TAM_DUONG_ANNEX, strict=True
+    ):
+        assert (
+            f"Ủy ban nhân dân huyện Tam Đường chứng nhận sản phẩm {product} "
+            f"Chủ thể sản xuất: {producer} Địa chỉ: {address} "
+            f"Đạt hạng: ★★★ (3 sao) · Điểm đánh giá: {score}/100"
+        ) in page, page
+        assert f"Số giấy chứng nhận: {number}" in page
+    assert Document.objects.filter(kind=DocumentKind.CERTIFICATE).count() == 6
