@@ -22,6 +22,8 @@ if [ -z "${DJANGO_ALLOWED_HOSTS:-}" ]; then
     *) export DJANGO_ALLOWED_HOSTS="localhost,127.0.0.1,${addr%:*}" ;;
   esac
 fi
+# whitenoise serves from the app folders here; an empty STATIC_ROOT spares its warning.
+mkdir -p "${DJANGO_STATIC_ROOT:-staticfiles}"
 .venv/bin/python manage.py migrate --noinput -v0
 # What the demo did, without the log lines of each step (LOG_LEVEL=INFO shows them).
 LOG_LEVEL=${LOG_LEVEL:-WARNING} .venv/bin/python manage.py setup_demo
