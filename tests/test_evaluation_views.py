@@ -85,7 +85,7 @@ def test_scoring_page_saves_a_draft_in_few_queries(
     selections = second_options(meeting.evaluation)
     url = reverse("evaluation:evaluation-score", args=[meeting.evaluation.pk])
 
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(18):
         response = client.post(url, as_post(selections, spec, action="save"))
 
     assert response.status_code == 302

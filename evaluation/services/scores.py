@@ -43,7 +43,7 @@ def can_score(evaluation, user):
             "when": evaluation.rejected_when
         }
     conflicted = ConflictOfInterest.objects.filter(
-        council=round.council, member=user, dossier=evaluation.dossier
+        council_id=round.council_id, member=user, dossier_id=evaluation.dossier_id
     ).exists()
     if conflicted:
         return False, _("Thành viên đã khai xung đột lợi ích với sản phẩm này.")
@@ -121,7 +121,7 @@ def save_member_score(
     the sheet changed) carries a code of ``STALE_CODES``: nothing posted is kept.
     Side effects: on submission, an audit entry ``evaluation.score.submitted``.
     """
-    evaluation = Evaluation.objects.select_related("round", "sheet").get(
+    evaluation = Evaluation.objects.select_related("round__council", "sheet").get(
         pk=evaluation.pk
     )
     allowed, why = can_score(evaluation, member)
