@@ -7,6 +7,7 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from evaluation import tasks
+from evaluation.documents.build import certificate_data
 from evaluation.documents.services import make_certificate
 from evaluation.documents.verification import certificate_token
 from evaluation.enums import CertificateStatus, TierLevel
@@ -29,6 +30,18 @@ def pdf_pages(document):
     with document.file.open("rb") as handle:
         reader = PdfReader(io.BytesIO(handle.read()))
     return reader, [nfc(page.extract_text()) for page in reader.pages]
+
+
+def qr_codes_on(page):
+    """The text of every QR code printed on a PDF page, read from its images."""
+    import zxingcpp
+
+    return [
+        code.text
+        for image in page.images
+        for code in zxingcpp.read_barcodes(image.image)
+        if code.format == zxingcpp.BarcodeFormat.QRCode
+    ]
 
 
 def one_line(text):
@@ -167,9 +180,11 @@ def test_certificate_qr_code_points_at_the_public_verification_page(
 
     document = make_certificate(certificate)
 
-    url = document.input_data["verification_url"]
+    reader, _texts = pdf_pages(document)
+    (url,) = qr_codes_on(reader.pages[0])
     path = reverse("ocop:verify", args=[certificate_token(certificate)])
     assert url == "https://ocop.laichau.gov.vn" + path
+    assert document.input_data["verification_url"] == url
     response = client.get(path)
     assert response.status_code == 200
     assert response.context["status"] == CertificateStatus.VALID
@@ -252,13 +267,15 @@ def test_decision_certificates_job_makes_one_pdf_each_and_one_for_all(
     bundle, *singles = Document.objects.filter(pk__in=job.result["document_ids"])
     bundle = Document.objects.get(kind=DocumentKind.CERTIFICATE_BUNDLE)
     assert len(singles) == 3
-    _reader, pages = pdf_pages(bundle)
+    reader, pages = pdf_pages(bundle)
     assert len(pages) == 3
-    printed = sorted(
-        next(c.product_name for c in certificates if c.product_name in page)
-        for page in pages
-    )
-    assert printed == sorted(c.product_name for c in certificates)
+    printed = [
+        next(c for c in certificates if c.product_name in page) for page in pages
+    ]
+    assert sorted(c.pk for c in printed) == sorted(c.pk for c in certificates)
+    # One QR code per certificate (WeasyPrint may share images between pages).
+    printed_codes = {url for page in reader.pages for url in qr_codes_on(page)}
+    assert printed_codes == {certificate_data(c).verification_url for c in printed}
     assert bundle.created_by == user
 
 
