@@ -34,6 +34,7 @@ from django.db.models import (
 )
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from .documents.verification import new_verification_code
@@ -86,6 +87,11 @@ class Rulebook(models.Model):
         blank=True,
         help_text=_("Hiện ở mọi nơi có phiếu chấm của quy định này."),
     )
+    sheet_note_en = models.TextField(
+        _("ghi chú về phiếu chấm (tiếng Anh)"),
+        blank=True,
+        help_text=_("Hiện thay cho ghi chú khi giao diện bằng tiếng Anh."),
+    )
 
     class Meta:
         verbose_name = _("quy định đánh giá")
@@ -94,6 +100,14 @@ class Rulebook(models.Model):
 
     def __str__(self):
         return self.legal_basis
+
+    @property
+    def sheet_note_shown(self):
+        """The note on its sheets in the interface's language: English where the
+        file gives one, the Vietnamese note otherwise."""
+        if self.sheet_note_en and get_language() == "en":
+            return self.sheet_note_en
+        return self.sheet_note
 
     def tiers_in_order(self):
         return list(self.tiers.order_by("order"))

@@ -36,6 +36,7 @@ RULEBOOK_FIELDS = (
     "valid_to",
     "sheet_edition",
     "sheet_note",
+    "sheet_note_en",
 )
 TIER_FIELDS = (
     "level",

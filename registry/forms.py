@@ -108,6 +108,10 @@ class ProducerForm(BootstrapMixin, forms.ModelForm):
             },
         }
         help_texts = {
+            "name": _(
+                "Bắt buộc, trừ hộ kinh doanh: để trống thì hộ được đặt tên theo "
+                "người đại diện («Hộ kinh doanh Nguyễn Văn A»)."
+            ),
             "is_branch": _("Chi nhánh của một hợp tác xã hay doanh nghiệp."),
             "phone": _("Ví dụ 0912 345 678; dấu chấm và khoảng trắng được bỏ đi."),
         }

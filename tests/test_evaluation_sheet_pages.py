@@ -143,6 +143,21 @@ def test_sheet_list_shows_each_set_with_its_version_checks_and_rulebooks(
     assert 'id="sheet-import"' not in content
 
 
+def test_sheet_list_in_english_gives_the_rulebooks_english_note(
+    client, some, users, settings
+):
+    client.force_login(users["province"])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    content = client.get(reverse("evaluation:sheet-list")).content.decode()
+
+    assert (
+        "148/QĐ-TTg: The scoring sheets of Decision 148/QĐ-TTg are not available: "
+        "the 2023 rulebook scores on the sheets of Decision 26/2026/QĐ-TTg."
+    ) in content
+    assert "Chưa có văn bản phiếu chấm" not in content
+
+
 def test_sheet_list_filters_the_invalid_sheets_of_an_edition(client, some, users):
     client.force_login(users["admin"])
 

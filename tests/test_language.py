@@ -2,6 +2,7 @@ import pytest
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 
 pytestmark = pytest.mark.django_db
@@ -49,6 +50,17 @@ def test_the_switcher_names_each_language_in_its_own_tongue(client):
             forms.CharField(max_length=5),
             "abcdef",
             "Chỉ được tối đa 5 ký tự (đang có 6).",
+        ),
+        (forms.CharField(), "HTX\x00Bình Lư", "Không được có ký tự NUL (ký tự rỗng)."),
+        (
+            forms.FileField(),
+            SimpleUploadedFile("minh-chung.pdf", b""),
+            "Tệp gửi lên rỗng (0 byte).",
+        ),
+        (
+            forms.FileField(max_length=10),
+            SimpleUploadedFile("giay-chung-nhan.pdf", b"%PDF"),
+            "Tên tệp chỉ được tối đa 10 ký tự (đang có 19).",
         ),
     ],
 )
