@@ -26,6 +26,10 @@
   commune officer during the commune's assessment, the district officer while it
   waits at their district's council, province staff at the province's council (and
   at the Ministry, whose result the province records).
+- The product samples are recorded by the tier that scores the dossier: the
+  district officer at their district's council, province staff at the province's.
+- An officer whose stage the dossier has left (``had_*`` permissions) is not
+  refused as a stranger to the dossier: the page says it moved on.
 
 Lists go through the ``visible_*`` functions; actions through the permissions at the
 bottom (``user.has_perm("evaluation.score_evaluation", evaluation)``).
@@ -486,6 +490,18 @@ can_return_dossier = (
     | (is_district_officer & is_dossier_district & is_at_district_tier)
     | (province_on_dossier & is_at_province_tier)
 )
+# The officers whose stage the dossier has since left: the commune's once it is
+# sent up, the district's once it is referred to the province. A move of their
+# stage posted by them comes from a page the dossier has outgrown: it is refused
+# with what happened to the dossier, not as a role that never had the move.
+has_left_officers_stage = (
+    is_commune_officer & is_dossier_commune & ~is_at_commune_stage
+) | (is_district_officer & is_dossier_district & is_at_province_tier)
+# The product samples go to the tier that scores the dossier: its district's
+# officer at a district council, the province's staff at the province's.
+can_record_samples = (
+    is_district_officer & is_dossier_district & is_at_district_tier
+) | (province_on_dossier & is_at_province_tier)
 can_assess_dossier = province_on_dossier | (is_commune_officer & is_dossier_commune)
 can_manage_round = province_on_round | (is_district_officer & is_round_of_my_district)
 # Province staff manage every council of the province; a district officer sets up
@@ -499,6 +515,15 @@ rules.add_perm("evaluation.view_dossier", can_view_dossier)
 rules.add_perm("evaluation.change_dossier", can_change_dossier)
 rules.add_perm("evaluation.submit_dossier", can_change_dossier)
 rules.add_perm("evaluation.return_dossier", can_return_dossier)
+rules.add_perm(
+    "evaluation.had_return_dossier", can_return_dossier | has_left_officers_stage
+)
+rules.add_perm("evaluation.record_samples", can_record_samples)
+rules.add_perm(
+    "evaluation.had_record_samples",
+    can_record_samples
+    | (is_district_officer & is_dossier_district & is_at_province_tier),
+)
 rules.add_perm("evaluation.assess_dossier", can_assess_dossier)
 rules.add_perm("evaluation.view_round", can_view_round)
 rules.add_perm("evaluation.manage_round", can_manage_round)

@@ -50,6 +50,11 @@ urlpatterns = [
         name="dossier-evidence",
     ),
     path(
+        "ho-so/<int:pk>/minh-chung/<int:evidence_pk>/xoa/",
+        views.DossierEvidenceRemove.as_view(),
+        name="dossier-evidence-remove",
+    ),
+    path(
         "minh-chung/<int:pk>/tai-ve/",
         views.EvidenceDownload.as_view(),
         name="evidence-download",

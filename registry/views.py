@@ -57,6 +57,14 @@ class HomeView(LoginRequiredMixin, TemplateView):
             from evaluation.permissions import evaluations_to_score
 
             context["to_score"] = list(evaluations_to_score(user))
+        from evaluation.todo import TODO_SHOWN, dossiers_waiting_on, has_todo_panel
+
+        if has_todo_panel(user):
+            # What waits on a commune's or a district's officer, the overdue first.
+            waiting = dossiers_waiting_on(user)
+            context.update(
+                to_do=waiting[:TODO_SHOWN], to_do_more=len(waiting) - TODO_SHOWN
+            )
         if year is None:
             return context
 

@@ -19,7 +19,9 @@ from tests.evaluation_builders import (
     Meeting,
     binh_lu_officer,
     draft_dossier,
+    programme_2023,
     tam_duong_officer,
+    waiting_dossier,
 )
 from tests.factories import (
     UserFactory,
@@ -29,12 +31,14 @@ from tests.test_evaluation_views_dossiers import submitted
 
 pytestmark = pytest.mark.django_db
 
-TOMORROW = timezone.localdate() + timedelta(days=1)
+TODAY = timezone.localdate()
+TOMORROW = TODAY + timedelta(days=1)
 FUTURE = "Ngày không được sau hôm nay."
 # The dossiers and rounds here are of 2023.
 BEFORE_DOSSIER_YEAR = (
     "Ngày không được trước 01/01/2023: hồ sơ thuộc năm chương trình 2023."
 )
+BEFORE_SUBMISSION = "Ngày nhận mẫu không được trước ngày nộp hồ sơ (03/04/2023)."
 BEFORE_ROUND_YEAR = "Ngày không được trước 01/01/2023: đợt đánh giá thuộc năm 2023."
 
 
@@ -51,6 +55,14 @@ def commune_officer(lai_chau):
 @pytest.fixture
 def draft(officer):
     return draft_dossier(officer)
+
+
+@pytest.fixture
+def waiting(officer):
+    """Submitted on 03/04/2023 and sent up to Tam Đường's council: its samples are
+    the district's to record."""
+    programme_2023()
+    return waiting_dossier(officer)
 
 
 def post(client, name, dossier, data):
@@ -94,6 +106,10 @@ def post(client, name, dossier, data):
             {"samples_received_on": [BEFORE_DOSSIER_YEAR]},
         ),
         (
+            {"samples_received": "5", "samples_received_on": "2023-04-02"},
+            {"samples_received_on": [BEFORE_SUBMISSION]},
+        ),
+        (
             {"samples_received": "5", "samples_received_on": ""},
             {"samples_received_on": ["Cần ngày nhận mẫu."]},
         ),
@@ -104,13 +120,13 @@ def post(client, name, dossier, data):
     ],
 )
 def test_samples_refused_at_the_field_with_the_values_kept(
-    client, officer, draft, data, errors
+    client, officer, waiting, data, errors
 ):
     client.force_login(officer)
 
-    response = post(client, "dossier-samples", draft, data)
+    response = post(client, "dossier-samples", waiting, data)
 
-    draft.refresh_from_db()
+    waiting.refresh_from_db()
     form = response.context["samples_form"]
     content = response.content.decode()
     assert response.status_code == 400
@@ -119,54 +135,40 @@ def test_samples_refused_at_the_field_with_the_values_kept(
         assert f'<div class="invalid-feedback d-block">{message[0]}</div>' in content
     typed = [value for value in data.values() if value]
     assert [v for v in typed if f'value="{v}"' in content] == typed
-    assert (draft.samples_received, draft.samples_received_on) == (0, None)
+    assert (waiting.samples_received, waiting.samples_received_on) == (0, None)
 
 
-def test_samples_form_offers_days_of_the_programme_year_to_today_and_at_most_100(
-    client, officer, draft
+def test_samples_form_offers_days_from_the_submission_to_today_and_at_most_100(
+    client, officer, waiting
 ):
     client.force_login(officer)
 
-    content = client.get(reverse("evaluation:dossier-detail", args=[draft.pk]))
+    content = client.get(reverse("evaluation:dossier-detail", args=[waiting.pk]))
 
     html = content.content.decode()
     field = html[html.index('name="samples_received_on"') :]
     field = field[: field.index(">")]
     assert f'max="{timezone.localdate().isoformat()}"' in field
-    assert 'min="2023-01-01"' in field
+    assert 'min="2023-04-03"' in field
     assert 'min="1" max="100"' in html
 
 
-def test_samples_received_on_the_first_day_of_the_programme_year_are_recorded(
-    client, officer, draft
+@pytest.mark.parametrize("day", [date(2023, 4, 3), date(2023, 5, 2), TODAY])
+def test_samples_received_from_the_day_of_submission_to_today_are_recorded(
+    client, officer, waiting, day
 ):
     client.force_login(officer)
 
     response = post(
         client,
         "dossier-samples",
-        draft,
-        {"samples_received": "5", "samples_received_on": "2023-01-01"},
+        waiting,
+        {"samples_received": "5", "samples_received_on": day.isoformat()},
     )
 
-    draft.refresh_from_db()
+    waiting.refresh_from_db()
     assert response.status_code == 302
-    assert (draft.samples_received, draft.samples_received_on) == (5, date(2023, 1, 1))
-
-
-def test_samples_within_range_are_recorded(client, officer, draft):
-    client.force_login(officer)
-
-    response = post(
-        client,
-        "dossier-samples",
-        draft,
-        {"samples_received": "5", "samples_received_on": "2023-05-02"},
-    )
-
-    draft.refresh_from_db()
-    assert response.status_code == 302
-    assert (draft.samples_received, draft.samples_received_on) == (5, date(2023, 5, 2))
+    assert (waiting.samples_received, waiting.samples_received_on) == (5, day)
 
 
 # -- return, product set, commune assessment ------------------------------------------

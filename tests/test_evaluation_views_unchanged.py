@@ -12,7 +12,9 @@ from registry.models import ProductSet
 from tests.evaluation_builders import (
     Meeting,
     draft_dossier,
+    programme_2023,
     tam_duong_officer,
+    waiting_dossier,
 )
 from tests.test_evaluation_views import as_post, second_options
 
@@ -62,12 +64,14 @@ def test_confirming_the_confirmed_product_set_again_changes_nothing(
     assert entries("registry.product.product_set_confirmed") == 1
 
 
-def test_recording_the_same_samples_again_changes_nothing(client, officer, draft):
+def test_recording_the_same_samples_again_changes_nothing(client, officer):
+    programme_2023()
+    waiting = waiting_dossier(officer)
     client.force_login(officer)
 
     first, again = twice(
         client,
-        reverse("evaluation:dossier-samples", args=[draft.pk]),
+        reverse("evaluation:dossier-samples", args=[waiting.pk]),
         {"samples_received": "5", "samples_received_on": "2023-05-02"},
     )
 

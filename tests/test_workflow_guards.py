@@ -45,7 +45,8 @@ from tests.factories_evaluation import (
 )
 
 TEA = 11
-TOMORROW = timezone.localdate() + timedelta(days=1)
+TODAY = timezone.localdate()
+TOMORROW = TODAY + timedelta(days=1)
 
 
 def tea_registration(tea, name="Chè Shan tuyết Tả Lèng", district_code=TAM_DUONG):
@@ -225,9 +226,7 @@ def test_samples_are_recorded_while_the_dossier_is_under_way(world):
     # The dossier came with its 5 samples (prepared_dossier) before its round.
     received = world.dossier.received_on
 
-    services.record_samples(
-        world.dossier, world.officer, count=3, received_on=date(2023, 5, 2)
-    )
+    services.record_samples(world.dossier, world.officer, count=3, received_on=TODAY)
 
     world.dossier.refresh_from_db()
     entries = AuditEntry.objects.filter(
@@ -235,11 +234,11 @@ def test_samples_are_recorded_while_the_dossier_is_under_way(world):
     ).order_by("id")
     assert (world.dossier.samples_received, world.dossier.samples_received_on) == (
         3,
-        date(2023, 5, 2),
+        TODAY,
     )
     assert [entry.data for entry in entries] == [
         {"count": 5, "received_on": received.isoformat()},
-        {"count": 3, "received_on": "2023-05-02"},
+        {"count": 3, "received_on": TODAY.isoformat()},
     ]
 
 
@@ -266,8 +265,8 @@ def test_samples_of_an_ended_dossier_are_refused(world):
 @pytest.mark.parametrize(
     ("count", "received_on", "errors"),
     [
-        (0, date(2023, 5, 2), ["samples_received"]),
-        (101, date(2023, 5, 2), ["samples_received"]),
+        (0, TODAY, ["samples_received"]),
+        (101, TODAY, ["samples_received"]),
         (5000, None, ["samples_received", "samples_received_on"]),
         (5, TOMORROW, ["samples_received_on"]),
         (5, date(1900, 1, 1), ["samples_received_on"]),

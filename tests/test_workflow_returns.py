@@ -176,6 +176,24 @@ def test_send_up_of_a_dossier_past_the_commune_is_refused(world):
 # -- over HTTP -----------------------------------------------------------------------
 
 
+# Refused as a dossier that has moved on since its page was opened, not as a
+# stranger to it: back to its page with what happened.
+MOVED_ON = "moved on"
+
+
+def moved_on(dossier):
+    tier = dossier.current_tier.name
+    return (
+        f"Hồ sơ đã chuyển sang trạng thái “Chờ hội đồng đánh giá” (đang ở {tier}) "
+        "nên không trả lại hồ sơ được nữa; hãy xem lại hồ sơ."
+    )
+
+
+def said(client, response):
+    page = client.get(response["Location"])
+    return [(m.level_tag, str(m.message)) for m in page.context["messages"]]
+
+
 def post_return(client, user, dossier):
     client.force_login(user)
     return client.post(
@@ -192,15 +210,16 @@ def post_return(client, user, dossier):
         ("commune", "province", 403),
         ("commune", "admin", 403),
         ("commune", "other_commune", 404),
-        # Tam Đường's council: its district officer only.
+        # Tam Đường's council: its district officer only; the commune, whose
+        # stage the dossier has left, is told it moved on.
         ("district", "district", 302),
-        ("district", "commune", 403),
+        ("district", "commune", MOVED_ON),
         ("district", "province", 403),
         ("district", "other_district", 404),
         # The province's council: the province's staff and administrators.
         ("province", "province", 302),
         ("province", "admin", 302),
-        ("province", "commune", 403),
+        ("province", "commune", MOVED_ON),
         ("province", "other_commune", 404),
     ],
 )
@@ -216,7 +235,16 @@ def test_return_is_for_the_role_of_the_dossiers_stage(
 
     dossier.refresh_from_db()
     returned = AuditEntry.objects.filter(action="evaluation.dossier.returned")
-    assert response.status_code == status
+    if status == MOVED_ON:
+        assert response.status_code == 302
+        [(level, message)] = said(client, response)
+        # What they typed comes back with the message, not to be typed again.
+        assert (level, message.startswith(moved_on(dossier))) == ("warning", True)
+        assert f'Lý do:</strong> <span style="white-space: pre-line">{REASON}' in (
+            message
+        )
+    else:
+        assert response.status_code == status
     if status == 302:
         assert (dossier.state, dossier.returned_reason) == (
             DossierState.RETURNED,
@@ -239,9 +267,13 @@ def test_commune_officer_cannot_take_a_province_dossier_to_the_ministry(client, 
         reverse("evaluation:dossier-send-up", args=[dossier.pk]), follow=True
     )
 
-    assert refused.status_code == 403
+    assert refused.status_code == 302
     assert stage(dossier) == (DossierState.WAITING, TierLevel.PROVINCE)
-    assert "không còn ở cấp xã" in send_up.content.decode()
+    assert [str(m) for m in send_up.context["messages"]][-1] == (
+        "Hồ sơ đã chuyển sang trạng thái “Chờ hội đồng đánh giá” (đang ở Hội đồng "
+        "đánh giá, phân hạng cấp tỉnh) nên không gửi hồ sơ lên cấp trên được nữa; "
+        "hãy xem lại hồ sơ."
+    )
     assert not AuditEntry.objects.filter(action="evaluation.dossier.sent_up").exclude(
         data__to_tier="Hội đồng đánh giá, phân hạng cấp tỉnh"
     )

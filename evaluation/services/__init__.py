@@ -19,6 +19,7 @@ referring a round) and ``certificates``. Import them from here.
 
 from ._helpers import (
     FOLLOWING_KINDS,
+    StateRefusal,
     membership,
     programme_year_for,
     scoring_sheet_for,
@@ -41,9 +42,12 @@ from .dossiers import (
     record_changes_since_last,
     record_commune_assessment,
     record_samples,
+    remove_evidence,
     resubmit_dossier,
     return_dossier,
+    samples_may_change,
     save_self_assessment,
+    scoring_begun,
     send_up,
     submit_dossier,
 )
@@ -90,6 +94,7 @@ from .scores import (
 __all__ = [
     "STALE_CODES",
     "CertificationGroup",
+    "StateRefusal",
     "FOLLOWING_KINDS",
     "OpenedDossiers",
     "add_council_member",
@@ -129,6 +134,7 @@ __all__ = [
     "referral_counts",
     "reject_dossier",
     "remove_council_member",
+    "remove_evidence",
     "registration_for_earlier_certificate",
     "resubmit_dossier",
     "return_dossier",
@@ -136,8 +142,10 @@ __all__ = [
     "round_closed",
     "round_overdue",
     "rulebook_covers_year",
+    "samples_may_change",
     "save_member_score",
     "save_self_assessment",
+    "scoring_begun",
     "scoring_sheet_for",
     "send_up",
     "submit_dossier",

@@ -27,12 +27,23 @@ def _locked(model, obj):
     return model.objects.select_for_update().get(pk=obj.pk)
 
 
+class StateRefusal(ValidationError):
+    """A move refused because of the dossier's state (or its stage), not because of
+    what was typed: the dossier moved on since the page was opened. The pages say
+    so instead of showing the refusal at a form that may no longer be there."""
+
+
+def _state_refusal(dossier):
+    return StateRefusal(
+        _("Hồ sơ đang ở trạng thái “%(state)s”, không thực hiện được thao tác này.")
+        % {"state": dossier.get_state_display()},
+        code="state",
+    )
+
+
 def _require_state(dossier, *states):
     if dossier.state not in states:
-        raise ValidationError(
-            _("Hồ sơ đang ở trạng thái “%(state)s”, không thực hiện được thao tác này.")
-            % {"state": dossier.get_state_display()}
-        )
+        raise _state_refusal(dossier)
 
 
 def _require_text(value, field, message):

@@ -35,6 +35,7 @@ from ..models import (
 )
 from ._helpers import (
     FOLLOWING_KINDS,
+    StateRefusal,
     _area_name,
     _before_dossier_year_error,
     _before_round_year_error,
@@ -312,7 +313,9 @@ def record_ministry_result(
     _require_state(dossier, DossierState.WAITING)
     tier = dossier.current_tier
     if tier.kind != TierKind.RECORDED:
-        raise ValidationError(_("Hồ sơ không chờ kết quả của cấp trung ương."))
+        raise StateRefusal(
+            _("Hồ sơ không chờ kết quả của cấp trung ương."), code="state"
+        )
 
     result = MinistryResult.objects.create(
         dossier=dossier,

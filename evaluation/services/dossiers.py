@@ -12,10 +12,10 @@ from registry.enums import RegistrationKind
 from .. import scoring
 from ..enums import (
     DOSSIER_EDITABLE_STATES,
-    DOSSIER_OPEN_STATES,
     SAMPLES_MAX,
     CertificateStatus,
     DossierState,
+    RoundState,
     TierKind,
 )
 from ..models import (
@@ -28,11 +28,13 @@ from ..models import (
 from ..sheets import cached_sheet_spec
 from ._helpers import (
     FOLLOWING_KINDS,
+    StateRefusal,
     _before_dossier_year_error,
     _future_date_error,
     _locked,
     _require_state,
     _require_text,
+    _state_refusal,
     programme_year_for,
     scoring_sheet_for,
 )
@@ -405,12 +407,13 @@ def send_up(dossier, actor):
             _("Hồ sơ chưa có đánh giá của xã nên chưa gửi lên cấp trên được.")
         )
     if not is_at_commune_stage(dossier):
-        raise ValidationError(
+        raise StateRefusal(
             _(
                 "Hồ sơ đang ở %(tier)s, không còn ở cấp xã: chỉ hồ sơ xã đã đánh giá "
                 "mới gửi lên cấp trên được."
             )
-            % {"tier": dossier.current_tier.name}
+            % {"tier": dossier.current_tier.name},
+            code="state",
         )
     _require_state(dossier, DossierState.ASSESSED)
     previous_tier = dossier.current_tier
@@ -437,7 +440,9 @@ def attach_evidence(dossier, actor, upload, *, criterion=None, description=""):
     """
     dossier = _locked(Dossier, dossier)
     if dossier.state not in DOSSIER_EDITABLE_STATES:
-        raise ValidationError(_("Hồ sơ đã nộp; không thêm minh chứng được nữa."))
+        raise StateRefusal(
+            _("Hồ sơ đã nộp; không thêm minh chứng được nữa."), code="state"
+        )
     if criterion is not None and criterion.sheet_id != dossier.sheet_id:
         raise ValidationError({"criterion": _("Tiêu chí không thuộc phiếu của hồ sơ.")})
 
@@ -464,15 +469,110 @@ def attach_evidence(dossier, actor, upload, *, criterion=None, description=""):
 
 
 @transaction.atomic
-def record_samples(dossier, actor, *, count, received_on):
-    """Record the product samples received for a dossier still under way.
+def remove_evidence(dossier, actor, evidence):
+    """Remove an evidence file from a dossier whose producer's side may still be
+    edited (the states in which evidence is attached, ``DOSSIER_EDITABLE_STATES``).
 
-    From 1 to ``SAMPLES_MAX`` samples, received on a day that has come and not
-    before the dossier's programme year (``_before_dossier_year_error``). The same
+    The row goes at once; the stored file only once the transaction has committed,
+    so that a rollback never leaves a row pointing to a file that is gone.
+    Side effects: an audit entry ``evaluation.dossier.evidence_removed`` naming the
+    file, its criterion and who had uploaded it when.
+    """
+    dossier = _locked(Dossier, dossier)
+    if dossier.state not in DOSSIER_EDITABLE_STATES:
+        raise StateRefusal(
+            _("Hồ sơ đã nộp; không xoá minh chứng được nữa."), code="state"
+        )
+    evidence = (
+        Evidence.objects.select_for_update(of=("self",))
+        .select_related("criterion")
+        .filter(pk=evidence.pk, dossier=dossier)
+        .first()
+    )
+    if evidence is None:
+        raise ValidationError(_("Minh chứng này không còn trên hồ sơ."))
+    storage, name = evidence.file.storage, evidence.file.name
+    audit.record(
+        actor,
+        "evaluation.dossier.evidence_removed",
+        dossier,
+        data={
+            "file": evidence.original_name,
+            "criterion": evidence.criterion and evidence.criterion.code,
+            "size": evidence.size,
+            "uploaded_by": evidence.uploaded_by_id,
+            "uploaded_at": evidence.uploaded_at.isoformat(),
+        },
+    )
+    evidence.delete()
+    if name:
+        transaction.on_commit(lambda: storage.delete(name))
+    return evidence
+
+
+def samples_may_change(dossier):
+    """Whether the samples of a dossier may be recorded or changed now.
+
+    The samples go to the tier that scores the dossier, once the commune has sent
+    it up: they are recorded while it waits at a council, and in its round until
+    the council starts scoring (a member's sheet saved) or the round is closed,
+    when the scores stand on the samples as they were.
+    """
+    tier = dossier.current_tier
+    if tier is None or tier.kind != TierKind.COUNCIL:
+        return False
+    if dossier.state == DossierState.WAITING:
+        return True
+    return dossier.state == DossierState.IN_EVALUATION and not scoring_begun(dossier)
+
+
+def scoring_begun(dossier):
+    """Whether the council of the dossier's tier has begun scoring it: a member's
+    sheet saved, its result frozen, or its round closed."""
+    return (
+        Evaluation.objects.filter(dossier=dossier, tier_id=dossier.current_tier_id)
+        .filter(
+            Q(member_scores__isnull=False)
+            | Q(frozen_at__isnull=False)
+            | Q(round__state=RoundState.CLOSED)
+        )
+        .exists()
+    )
+
+
+def _before_submission_error(received_on, dossier):
+    """The refusal of samples received before the dossier was submitted (the day
+    the commune received it), or None."""
+    if dossier.received_on is not None and received_on < dossier.received_on:
+        return _("Ngày nhận mẫu không được trước ngày nộp hồ sơ (%(submitted)s).") % {
+            "submitted": f"{dossier.received_on:%d/%m/%Y}"
+        }
+    return None
+
+
+@transaction.atomic
+def record_samples(dossier, actor, *, count, received_on):
+    """Record the product samples a council's tier received for a dossier.
+
+    Only while the samples may change (``samples_may_change``): sent up to a
+    council, before it starts scoring. From 1 to ``SAMPLES_MAX`` samples, received
+    on a day that has come, not before the dossier's programme year
+    (``_before_dossier_year_error``) nor before the dossier was submitted. The same
     count and day again change nothing and are not recorded; the returned
     dossier's ``samples_changed`` says which.
     Side effects: an audit entry ``evaluation.dossier.samples_received``.
     """
+    dossier = _locked(Dossier, dossier)
+    if not samples_may_change(dossier):
+        if dossier.state == DossierState.IN_EVALUATION:
+            raise StateRefusal(
+                _(
+                    "Hội đồng đã bắt đầu chấm điểm hồ sơ: số mẫu và ngày nhận mẫu "
+                    "không đổi được nữa."
+                ),
+                code="state",
+            )
+        raise _state_refusal(dossier)
     errors = {}
     if count is None or not 1 <= count <= SAMPLES_MAX:
         errors["samples_received"] = _(
@@ -484,13 +584,12 @@ def record_samples(dossier, actor, *, count, received_on):
         if received_on is None
         else _future_date_error(received_on)
         or _before_dossier_year_error(received_on, dossier)
+        or _before_submission_error(received_on, dossier)
     )
     if date_error:
         errors["samples_received_on"] = date_error
     if errors:
         raise ValidationError(errors)
-    dossier = _locked(Dossier, dossier)
-    _require_state(dossier, *DOSSIER_OPEN_STATES)
     dossier.samples_changed = (
         dossier.samples_received,
         dossier.samples_received_on,

@@ -4,6 +4,7 @@ the moves officers make on it."""
 
 from datetime import date
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.contenttypes.models import ContentType
@@ -11,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import OuterRef, Q, Subquery
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -241,13 +243,16 @@ class DossierDetail(LoginRequiredMixin, DetailView):
             ),
             evidence_form=kwargs.get("evidence_form")
             or EvidenceForm(sheet=dossier.sheet),
+            # Recorded by the tier that scores the dossier, until it starts to.
+            can_record_samples=user.has_perm("evaluation.record_samples", dossier)
+            and services.samples_may_change(dossier),
             samples_form=kwargs.get("samples_form")
             or SamplesForm(
                 initial={
                     "samples_received": dossier.samples_received or None,
                     "samples_received_on": dossier.samples_received_on,
                 },
-                first_day=first_day_of(dossier),
+                first_day=samples_first_day(dossier),
             ),
             reason_form=kwargs.get("reason_form") or ReturnForm(),
             ministry_form=kwargs.get("ministry_form")
@@ -302,28 +307,77 @@ def first_day_of(dossier):
 
 
 class DossierAction(LoginRequiredMixin, View):
-    """A POST that moves a dossier through a service, then back to its page."""
+    """A POST that moves a dossier through a service, then back to its page.
+
+    Two refusals are told apart. Without ``permission``, the user's right on the
+    dossier (their role and area), the move is forbidden (403). With it, a dossier
+    no longer in one of ``states``, or past the stage where the user's role makes
+    the move (``stage_permission``, when the move has one), has moved on since its
+    page was opened: the user is sent back to its page with what happened and what
+    they typed (``moved_on``), and nothing changes. The service's own check, under
+    its lock, says the same when the dossier moves in between (``StateRefusal``).
+    """
 
     permission = "evaluation.change_dossier"
+    stage_permission = None
+    states = DOSSIER_OPEN_STATES
+    # What the move does, as the page names it when it no longer applies.
+    action = ""
 
-    def post(self, request, pk):
-        self.dossier = get_object_or_404(
-            visible_dossiers(request.user).select_related(
-                "registration__product", "programme_year__rulebook", "sheet"
-            ),
-            pk=pk,
-        )
+    def post(self, request, pk, **kwargs):
+        self.dossier = self.get_dossier(request, pk)
         if not self.allowed(request.user, self.dossier):
             raise PermissionDenied
+        refusal = self.refusal(request.user, self.dossier)
+        if refusal:
+            return self.moved_on(request, refusal)
         try:
             response = self.act(request, self.dossier)
+        except services.StateRefusal:
+            return self.moved_on(request)
         except ValidationError as error:
             report_refusal(request, error)
             response = None
         return response or redirect("evaluation:dossier-detail", pk=self.dossier.pk)
 
+    def get_dossier(self, request, pk):
+        return get_object_or_404(
+            visible_dossiers(request.user).select_related(
+                "registration__product__producer",
+                "programme_year__rulebook",
+                "sheet",
+                "current_tier",
+            ),
+            pk=pk,
+        )
+
     def allowed(self, user, dossier):
         return user.has_perm(self.permission, dossier)
+
+    def refusal(self, user, dossier):
+        """Why the move no longer applies to the dossier as it stands, or None."""
+        if dossier.state in self.states and (
+            self.stage_permission is None
+            or user.has_perm(self.stage_permission, dossier)
+        ):
+            return None
+        return moved_on_message(dossier, self.action)
+
+    def moved_on(self, request, message=None):
+        """Back to the dossier's page, saying why the move no longer applies and
+        showing what the user typed for it, which was not saved."""
+        if message is None:
+            # The service found the dossier moved on under its lock: read it again.
+            self.dossier = self.get_dossier(request, self.dossier.pk)
+            message = self.refusal(request.user, self.dossier) or moved_on_message(
+                self.dossier, self.action
+            )
+        messages.warning(request, with_kept_text(message, self.kept_text(request)))
+        return redirect("evaluation:dossier-detail", pk=self.dossier.pk)
+
+    def kept_text(self, request):
+        """``(label, text)`` of what the user typed for the move."""
+        return []
 
     def rerender(self, request, **forms):
         view = DossierDetail()
@@ -333,13 +387,54 @@ class DossierAction(LoginRequiredMixin, View):
         return TemplateResponse(request, view.template_name, context, status=400)
 
 
+def moved_on_message(dossier, action):
+    """The page's sentence for a move the dossier's state no longer allows."""
+    values = {"state": dossier.get_state_display(), "action": action}
+    if dossier.current_tier_id:
+        values["tier"] = dossier.current_tier.name
+        return (
+            _(
+                "Hồ sơ đã chuyển sang trạng thái “%(state)s” (đang ở %(tier)s) nên "
+                "không %(action)s được nữa; hãy xem lại hồ sơ."
+            )
+            % values
+        )
+    return (
+        _(
+            "Hồ sơ đã chuyển sang trạng thái “%(state)s” nên không %(action)s được "
+            "nữa; hãy xem lại hồ sơ."
+        )
+        % values
+    )
+
+
+def with_kept_text(message, kept):
+    """The message, followed by the text the user typed and that was not saved, so
+    that it can be copied rather than typed again (escaped: it is the user's)."""
+    if not kept:
+        return message
+    return format_html(
+        '{}<div class="mt-2 small kept-text">{}{}</div>',
+        message,
+        _("Nội dung bạn đã nhập, chưa được ghi:"),
+        format_html_join(
+            "",
+            '<div class="mt-1"><strong>{}:</strong> '
+            '<span style="white-space: pre-line">{}</span></div>',
+            kept,
+        ),
+    )
+
+
 class DossierFormAction(DossierAction):
     """A move made from one of the page's small forms.
 
     A refusal, the form's or the service's, comes back on the dossier's page at the
     field it is about, with what was typed kept; ``form_name`` is the form's name in
     the page's context. ``apply`` returns False when the move changed nothing: the
-    page then says ``unchanged`` rather than ``success``.
+    page then says ``unchanged`` rather than ``success``. A dossier that has moved
+    on is the exception: its form may be gone from the page, so the typed text
+    comes back in the page's message (``DossierAction.moved_on``).
     """
 
     form_class = None
@@ -355,6 +450,8 @@ class DossierFormAction(DossierAction):
         if form.is_valid():
             try:
                 changed = self.apply(request, dossier, form.cleaned_data)
+            except services.StateRefusal:
+                raise
             except ValidationError as error:
                 apply_to_form(form, error)
             else:
@@ -365,12 +462,25 @@ class DossierFormAction(DossierAction):
                 return None
         return self.rerender(request, **{self.form_name: form})
 
+    def kept_text(self, request):
+        form = self.make_form(request, self.dossier)
+        kept = []
+        for name, field in form.fields.items():
+            if not isinstance(field, forms.CharField):
+                continue
+            value = request.POST.get(form.add_prefix(name), "").strip()
+            if value:
+                kept.append((field.label, value))
+        return kept
+
 
 class DossierSubmit(DossierAction):
     """Submit the draft; an upgrade that does not say what changed comes back
     refused at that field."""
 
     permission = "evaluation.submit_dossier"
+    states = {DossierState.DRAFT}
+    action = gettext_lazy("nộp hồ sơ")
 
     def act(self, request, dossier):
         try:
@@ -396,6 +506,8 @@ class DossierChanges(DossierFormAction):
     evaluation."""
 
     form_class, form_name = ChangesSinceLastForm, "changes_form"
+    states = DOSSIER_EDITABLE_STATES
+    action = gettext_lazy("ghi thay đổi từ lần đánh giá trước")
     success = gettext_lazy("Đã ghi thay đổi từ lần đánh giá trước.")
     unchanged = gettext_lazy(
         "Nội dung thay đổi giống lần ghi trước: không có gì thay đổi."
@@ -408,7 +520,13 @@ class DossierChanges(DossierFormAction):
 
 
 class DossierReturn(DossierFormAction):
-    permission = "evaluation.return_dossier"
+    """Return the dossier, by the role of the stage it is at; one who returned it
+    at a stage it has since left is told it moved on."""
+
+    permission = "evaluation.had_return_dossier"
+    stage_permission = "evaluation.return_dossier"
+    states = RETURNABLE_STATES
+    action = gettext_lazy("trả lại hồ sơ")
     form_class, form_name = ReturnForm, "reason_form"
     success = gettext_lazy("Đã trả lại hồ sơ để bổ sung.")
 
@@ -418,6 +536,8 @@ class DossierReturn(DossierFormAction):
 
 class DossierResubmit(DossierAction):
     permission = "evaluation.submit_dossier"
+    states = {DossierState.RETURNED}
+    action = gettext_lazy("nộp lại hồ sơ")
 
     def act(self, request, dossier):
         try:
@@ -429,6 +549,8 @@ class DossierResubmit(DossierAction):
 
 class DossierSendUp(DossierAction):
     permission = "evaluation.assess_dossier"
+    states = {DossierState.ASSESSED}
+    action = gettext_lazy("gửi hồ sơ lên cấp trên")
 
     def act(self, request, dossier):
         services.send_up(dossier, request.user)
@@ -437,6 +559,8 @@ class DossierSendUp(DossierAction):
 
 class DossierAssess(DossierFormAction):
     permission = "evaluation.assess_dossier"
+    states = {DossierState.SUBMITTED}
+    action = gettext_lazy("ghi đánh giá của xã")
     form_class, form_name = CommuneAssessmentForm, "assessment_form"
     success = gettext_lazy("Đã ghi đánh giá của xã.")
 
@@ -452,6 +576,9 @@ class DossierProductSet(DossierFormAction):
     under the product page's permission."""
 
     form_class, form_name = ProductSetForm, "product_set_form"
+    # The dossier's page offers it while the producer's side may be edited.
+    states = DOSSIER_EDITABLE_STATES
+    action = gettext_lazy("xác nhận bộ sản phẩm")
     success = gettext_lazy("Đã xác nhận bộ sản phẩm.")
     unchanged = gettext_lazy(
         "Bộ sản phẩm này đã được xác nhận từ trước: không có gì thay đổi."
@@ -468,6 +595,9 @@ class DossierProductSet(DossierFormAction):
 
 
 class DossierSelfAssessment(DossierAction):
+    states = DOSSIER_EDITABLE_STATES
+    action = gettext_lazy("lưu phiếu tự đánh giá")
+
     def act(self, request, dossier):
         selections = [
             int(value)
@@ -486,6 +616,8 @@ class DossierSelfAssessment(DossierAction):
 
 class DossierEvidence(DossierFormAction):
     form_name = "evidence_form"
+    states = DOSSIER_EDITABLE_STATES
+    action = gettext_lazy("tải lên minh chứng")
     success = gettext_lazy("Đã tải lên minh chứng.")
 
     def make_form(self, request, dossier):
@@ -501,15 +633,54 @@ class DossierEvidence(DossierFormAction):
         )
 
 
+class DossierEvidenceRemove(DossierAction):
+    """Remove an evidence file, for whoever may upload one, in the same states;
+    the file is deleted from storage once the removal is committed."""
+
+    states = DOSSIER_EDITABLE_STATES
+    action = gettext_lazy("xoá minh chứng")
+
+    def act(self, request, dossier):
+        evidence = dossier.evidence.filter(pk=self.kwargs["evidence_pk"]).first()
+        if evidence is None:
+            messages.info(
+                request, _("Minh chứng này không còn trên hồ sơ: có thể đã được xoá.")
+            )
+            return None
+        services.remove_evidence(dossier, request.user, evidence)
+        messages.success(
+            request,
+            _("Đã xoá minh chứng “%(file)s”.") % {"file": evidence.original_name},
+        )
+
+
 class DossierSamples(DossierFormAction):
+    """The samples received, by the tier that scores the dossier, until its council
+    starts scoring (``services.samples_may_change``)."""
+
+    permission = "evaluation.had_record_samples"
+    stage_permission = "evaluation.record_samples"
+    action = gettext_lazy("ghi nhận mẫu")
     form_class, form_name = SamplesForm, "samples_form"
     success = gettext_lazy("Đã ghi nhận mẫu sản phẩm.")
     unchanged = gettext_lazy(
         "Số mẫu và ngày nhận mẫu giống lần ghi trước: không có gì thay đổi."
     )
 
+    def refusal(self, user, dossier):
+        if not user.has_perm(self.stage_permission, dossier):
+            return moved_on_message(dossier, self.action)
+        if services.samples_may_change(dossier):
+            return None
+        if dossier.state == DossierState.IN_EVALUATION:
+            return _(
+                "Hội đồng đã bắt đầu chấm điểm hồ sơ nên không ghi nhận mẫu được "
+                "nữa; hãy xem lại hồ sơ."
+            )
+        return moved_on_message(dossier, self.action)
+
     def make_form(self, request, dossier):
-        return self.form_class(request.POST, first_day=first_day_of(dossier))
+        return self.form_class(request.POST, first_day=samples_first_day(dossier))
 
     def apply(self, request, dossier, data):
         return services.record_samples(
@@ -520,8 +691,17 @@ class DossierSamples(DossierFormAction):
         ).samples_changed
 
 
+def samples_first_day(dossier):
+    """The first day samples may have been received: the day the dossier was
+    submitted, and not before its programme year."""
+    first = first_day_of(dossier)
+    return max(first, dossier.received_on) if dossier.received_on else first
+
+
 class DossierMinistryResult(DossierFormAction):
     permission = "evaluation.record_ministry_result"
+    states = {DossierState.WAITING}
+    action = gettext_lazy("ghi nhận kết quả của Bộ")
     form_class, form_name = MinistryResultForm, "ministry_form"
     success = gettext_lazy("Đã ghi nhận kết quả của Bộ.")
 

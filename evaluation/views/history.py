@@ -7,6 +7,7 @@ SENTENCES = {
     "evaluation.dossier.created": _("Lập hồ sơ"),
     "evaluation.dossier.self_assessed": _("Lưu phiếu tự đánh giá"),
     "evaluation.dossier.evidence_added": _("Thêm minh chứng"),
+    "evaluation.dossier.evidence_removed": _("Xoá minh chứng"),
     "evaluation.dossier.samples_received": _("Ghi nhận mẫu sản phẩm"),
     "evaluation.dossier.submitted": _("Nộp hồ sơ lên xã"),
     "evaluation.dossier.returned": _("Trả lại hồ sơ để bổ sung"),
