@@ -20,7 +20,14 @@ from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum
 
 from ..enums import RegistrationKind
 from ..text import clean, fold, normalise_phone
-from .issues import WARNING, ImportRefused, Issue
+from .issues import (
+    HINT_REMOVE_PASSWORD,
+    HINT_SAVE_AGAIN,
+    HINT_SAVE_AS_XLSX,
+    WARNING,
+    ImportRefused,
+    Issue,
+)
 
 HEADER_SCAN_ROWS = 30
 HEADER_MIN_MATCHES = 3
@@ -247,16 +254,19 @@ def check_stream(handle, size):
         handle.seek(0)
         if "EncryptionInfo".encode("utf-16-le") in body:
             raise ImportRefused(
-                _(
-                    "Tệp được đặt mật khẩu. Hãy mở tệp bằng Excel, bỏ mật khẩu "
-                    "rồi lưu lại và tải lên lần nữa."
-                )
+                _("Tệp được đặt mật khẩu."),
+                hint=_(
+                    "Hãy mở tệp bằng Excel, bỏ mật khẩu rồi lưu lại và tải lên lần nữa."
+                ),
+                hint_code=HINT_REMOVE_PASSWORD,
             )
         raise ImportRefused(
-            _(
-                "Đây là tệp Excel cũ (.xls). Hãy mở bằng Excel, chọn «Lưu thành» "
-                "kiểu Sổ làm việc Excel (.xlsx) rồi tải lên lần nữa."
-            )
+            _("Đây là tệp Excel cũ (.xls)."),
+            hint=_(
+                "Hãy mở bằng Excel, chọn «Lưu thành» kiểu Sổ làm việc Excel (.xlsx) "
+                "rồi tải lên lần nữa."
+            ),
+            hint_code=HINT_SAVE_AS_XLSX,
         )
     handle.seek(0)
     if head.startswith(b"PK\x03\x04"):
@@ -323,10 +333,9 @@ def _sheets(handle):
             return sheets
     except CalamineError:
         raise ImportRefused(
-            _(
-                "Tệp .xlsx bị hỏng, không đọc được. Hãy mở lại bằng Excel, lưu lại "
-                "và tải lên lần nữa."
-            )
+            _("Tệp .xlsx bị hỏng, không đọc được."),
+            hint=_("Hãy mở lại bằng Excel, lưu lại và tải lên lần nữa."),
+            hint_code=HINT_SAVE_AGAIN,
         ) from None
 
 
