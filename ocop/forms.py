@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from evaluation.services._helpers import _future_date_error
 from registry.enums import FIRST_PROGRAMME_YEAR
 
 JOB_DECISION_CERTIFICATES = "decision_certificates"
@@ -111,6 +112,10 @@ class DocumentJobForm(forms.Form):
                     )
                     % {"year": FIRST_PROGRAMME_YEAR},
                 )
+            elif message := _future_date_error(day):
+                # A report counts what has happened: not a day still to come
+                # (31/12/9999 is a typing slip), as the evaluation's dates.
+                self.add_error("day", message)
         return data
 
 

@@ -3,7 +3,7 @@ list and the product page, and the decision's signer."""
 
 import io
 import unicodedata
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.db import connection
@@ -557,6 +557,44 @@ def test_report_day_before_the_programme_began_is_refused_at_the_field(
     assert 'min="2018-01-01"' in html
     assert f'<div class="invalid-feedback d-block">{message}</div>' in html
     assert Job.objects.count() == 0
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "tomorrow"])
+def test_report_day_after_today_is_refused_at_the_field(lai_chau, client, day):
+    if day == "tomorrow":
+        day = (timezone.localdate() + timedelta(days=1)).isoformat()
+    client.force_login(UserFactory(username="tinh"))
+
+    response = client.post(
+        reverse("ocop:document-job-start"),
+        {"job": "report", "report": "certificates", "day": day, "days": "90"},
+    )
+
+    message = "Ngày không được sau hôm nay."
+    html = response.content.decode()
+    tag = html[html.index('id="id_day"') :]
+    tag = tag[: tag.index(">")]
+    assert response.status_code == 400
+    assert response.context["job_form"].errors == {"day": [message]}
+    assert f'value="{day}"' in tag
+    assert f'max="{timezone.localdate().isoformat()}"' in tag
+    assert "is-invalid" in tag
+    assert f'<div class="invalid-feedback d-block">{message}</div>' in html
+    assert Job.objects.count() == 0
+
+
+def test_report_on_today_is_made(lai_chau, client, django_capture_on_commit_callbacks):
+    client.force_login(UserFactory(username="tinh"))
+    today = timezone.localdate().isoformat()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("ocop:document-job-start"),
+            {"job": "report", "report": "products", "day": today},
+        )
+
+    assert response.status_code == 302
+    assert Job.objects.get().params["day"] == today
 
 
 def test_report_on_the_first_day_of_the_programme_is_made(

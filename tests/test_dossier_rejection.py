@@ -477,8 +477,8 @@ def test_computing_leaves_the_rejected_dossier_out_of_the_count(client, scored):
     assert [(m.level_tag, m.message) for m in response.context["messages"]] == [
         (
             "success",
-            "Đã tính kết quả cho 1 sản phẩm. 1 sản phẩm có kết quả mới. 1 hồ sơ bị "
-            "loại nên không tính.",
+            "Đã tính kết quả cho 1 trong 2 sản phẩm của đợt. 1 sản phẩm có kết quả "
+            "mới. 1 hồ sơ bị loại nên không tính.",
         )
     ]
     assert (tea.evaluation.score, tea.evaluation.outcome) == (None, Outcome.ENDED)

@@ -9,7 +9,9 @@ from django.urls import reverse
 from evaluation import services
 from evaluation.enums import DossierState
 from evaluation.models import Certificate, Evaluation
+from evaluation.sheets import sheet_spec
 from tests.evaluation_builders import Meeting, waiting_dossier
+from tests.factories_evaluation import selections_for_total
 from tests.test_evaluation_views import score_all, second_options
 
 pytestmark = pytest.mark.django_db
@@ -134,7 +136,11 @@ def test_computing_says_how_many_results_it_worked_out_and_changed(client, meeti
         ("success", "Đã tính kết quả cho 1 sản phẩm. 1 sản phẩm có kết quả mới.")
     ]
     assert said(again) == [
-        ("info", "Đã tính kết quả cho 1 sản phẩm. Không có kết quả nào thay đổi.")
+        (
+            "info",
+            "Đã tính kết quả cho 1 sản phẩm. 1 sản phẩm giữ nguyên kết quả đã tính "
+            "trước đó.",
+        )
     ]
     assert meeting.evaluation.score == 71
 
@@ -154,8 +160,8 @@ def test_computing_leaves_out_products_without_sheets(client, meeting):
     assert said(response) == [
         (
             "success",
-            "Đã tính kết quả cho 1 sản phẩm. 1 sản phẩm có kết quả mới. 1 sản phẩm "
-            "chưa có phiếu nộp nên chưa tính.",
+            "Đã tính kết quả cho 1 trong 2 sản phẩm của đợt. 1 sản phẩm có kết quả "
+            "mới. 1 sản phẩm chưa có phiếu nộp nên chưa tính.",
         )
     ]
     assert unscored.computed_at is None
@@ -188,9 +194,12 @@ def test_computing_does_not_count_blocked_results_as_worked_out(client, meeting)
     assert said(response) == [
         (
             "warning",
-            "Đã tính kết quả cho 1 sản phẩm; 1 sản phẩm bị chặn: Du lịch bản Lao Chải "
-            "(lý do ghi ở bảng kết quả). 2 sản phẩm có kết quả mới. 1 sản phẩm chưa "
-            "có phiếu nộp nên chưa tính.",
+            "Đã tính kết quả cho 1 trong 3 sản phẩm của đợt. 1 sản phẩm có kết quả "
+            "mới. 1 sản phẩm bị chặn nên chưa có kết quả: Du lịch bản Lao Chải (Mới "
+            "có 2 trong 3 thành viên được chấm sản phẩm này nộp phiếu, chưa có phiếu "
+            "của Chủ tịch hội đồng; quy chế cần ít nhất 3/4 số thành viên đó "
+            "(3 người) nộp phiếu, kể cả Chủ tịch). 1 sản phẩm chưa có phiếu nộp nên "
+            "chưa tính.",
         )
     ]
     assert len(blocked.blocked_reasons) == 1
@@ -206,10 +215,117 @@ def test_computing_with_every_result_blocked_says_none_was_worked_out(client, me
     assert said(response) == [
         (
             "warning",
-            f"Chưa tính được kết quả nào: 1 sản phẩm có phiếu nộp bị chặn ({product}); "
-            "lý do ghi ở bảng kết quả. 1 sản phẩm có kết quả mới.",
+            "Chưa tính được kết quả nào trong 1 sản phẩm của đợt. 1 sản phẩm bị chặn "
+            f"nên chưa có kết quả: {product} (Mới có 2 trong 3 thành viên được chấm "
+            "sản phẩm này nộp phiếu, chưa có phiếu của Chủ tịch hội đồng; quy chế cần "
+            "ít nhất 3/4 số thành viên đó (3 người) nộp phiếu, kể cả Chủ tịch).",
         )
     ]
+
+
+def scored_with_totals(meeting, evaluation, totals):
+    spec = sheet_spec(evaluation.sheet)
+    for member, total in zip(meeting.scorers(), totals, strict=True):
+        services.submit_member_score(
+            evaluation, member, selections_for_total(spec, total)
+        )
+
+
+def round_of(meeting, count):
+    """The meeting's round with ``count`` products in all, the others prechecked
+    and without sheets; returns the round's evaluations, the meeting's first."""
+    evaluations = [meeting.evaluation]
+    for number in range(1, count):
+        evaluation = services.add_to_round(
+            meeting.round,
+            waiting_dossier(meeting.officer, name=f"Du lịch bản số {number}"),
+            meeting.officer,
+        )
+        services.record_precheck(evaluation, meeting.chair, "Hồ sơ đầy đủ.")
+        evaluations.append(evaluation)
+    return evaluations
+
+
+SPREAD = (
+    "Điểm của các thành viên chênh nhau 60 điểm, vượt mức cho phép 10: hội đồng "
+    "cần thảo luận và chấm lại"
+)
+
+
+def test_computing_one_blocked_product_among_six_counts_each_product_once(
+    client, meeting
+):
+    # The newcomer's round: six products, one scored far apart by the three members
+    # (100, 40 and 100: a spread of 60 over the limit of 10), no sheet on the others.
+    round_of(meeting, 6)
+    scored_with_totals(meeting, meeting.evaluation, (100, 40, 100))
+    client.force_login(meeting.chair)
+
+    response = act(client, "round-compute", meeting.round)
+
+    product = meeting.dossier.registration.product.name
+    assert said(response) == [
+        (
+            "warning",
+            "Chưa tính được kết quả nào trong 6 sản phẩm của đợt. 1 sản phẩm bị chặn "
+            f"nên chưa có kết quả: {product} ({SPREAD}). 5 sản phẩm chưa có phiếu "
+            "nộp nên chưa tính.",
+        )
+    ]
+
+
+def test_computing_again_tells_new_kept_and_blocked_results_apart(client, meeting):
+    kept, fresh, blocked, _unscored = round_of(meeting, 4)
+    scored_with_totals(meeting, kept, (71, 71, 71))
+    services.compute_result(kept, meeting.chair)
+    # Sheets in since the last computing: a new result, and a blocked one.
+    scored_with_totals(meeting, fresh, (60, 60, 60))
+    scored_with_totals(meeting, blocked, (100, 40, 100))
+    client.force_login(meeting.chair)
+
+    response = act(client, "round-compute", meeting.round)
+
+    assert said(response) == [
+        (
+            "warning",
+            "Đã tính kết quả cho 2 trong 4 sản phẩm của đợt. 1 sản phẩm có kết quả "
+            "mới. 1 sản phẩm giữ nguyên kết quả đã tính trước đó. 1 sản phẩm bị chặn "
+            f"nên chưa có kết quả: Du lịch bản số 2 ({SPREAD}). 1 sản phẩm chưa có "
+            "phiếu nộp nên chưa tính.",
+        )
+    ]
+
+
+def test_computing_unchanged_results_beside_unscored_ones_says_so(client, meeting):
+    round_of(meeting, 3)
+    score_all(meeting)
+    services.compute_result(meeting.evaluation, meeting.chair)
+    client.force_login(meeting.chair)
+
+    response = act(client, "round-compute", meeting.round)
+
+    assert said(response) == [
+        (
+            "info",
+            "Đã tính kết quả cho 1 trong 3 sản phẩm của đợt. 1 sản phẩm giữ nguyên "
+            "kết quả đã tính trước đó. 2 sản phẩm chưa có phiếu nộp nên chưa tính.",
+        )
+    ]
+
+
+def test_computing_a_result_no_longer_blocked_counts_it_as_new(client, meeting):
+    scored_by(meeting, meeting.evaluation, meeting.scorers()[1:])
+    services.compute_result(meeting.evaluation, meeting.chair)
+    scored_by(meeting, meeting.evaluation, meeting.scorers()[:1])
+    client.force_login(meeting.chair)
+
+    response = act(client, "round-compute", meeting.round)
+
+    meeting.evaluation.refresh_from_db()
+    assert said(response) == [
+        ("success", "Đã tính kết quả cho 1 sản phẩm. 1 sản phẩm có kết quả mới.")
+    ]
+    assert meeting.evaluation.blocked_reasons == []
 
 
 # -- referring and certifying ----------------------------------------------------------

@@ -646,7 +646,10 @@ def test_import_without_a_year_in_the_title_asks_for_one(lai_chau, tmp_path):
         preview_file(path, lai_chau)
     plan = preview_file(path, lai_chau, year=2023)
 
-    assert "Không tìm thấy năm chương trình" in refused.value.message
+    assert refused.value.message == (
+        "Không tìm thấy năm chương trình trong tiêu đề (ví dụ «NĂM 2023»). Hãy ghi "
+        "năm vào ô «Năm chương trình» khi tải tệp lên."
+    )
     assert plan.year == 2023
 
 

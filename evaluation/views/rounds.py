@@ -455,8 +455,9 @@ class RoundAddDossiers(RoundAction):
 
 class RoundCompute(RoundAction):
     """Work out the provisional result of each product with submitted sheets, and
-    say how many stand, which are blocked, and what was left out (no sheet yet, or
-    the dossier rejected whole, whose result is not worked out from sheets)."""
+    say what became of every product of the round, each counted once: a new result,
+    the result it had, blocked (with why), no sheet yet, or the dossier rejected
+    whole (whose result is not worked out from sheets)."""
 
     def allowed(self, user, round):
         return user.has_perm("evaluation.manage_round", round) or user.has_perm(
@@ -476,40 +477,30 @@ class RoundCompute(RoundAction):
         )
         rejected = [e for e in evaluations if e.is_rejected]
         scored = [e for e in evaluations if e.submitted and not e.is_rejected]
-        unscored = len(evaluations) - len(rejected) - len(scored)
         if not scored:
             messages.warning(request, nothing_to_compute(evaluations, rejected))
             return None
         with transaction.atomic():
             results = [services.compute_result(e, request.user) for e in scored]
         # The products named as they were read above: the results are rows again.
-        blocked = [e for e, r in zip(scored, results, strict=True) if r.blocked_reasons]
-        sentences = [
-            computed_sentence(len(results) - len(blocked), blocked),
-            changed_sentence(sum(e.result_changed for e in results)),
+        blocked = [
+            (e.dossier.registration.product.name, r.blocked_reasons)
+            for e, r in zip(scored, results, strict=True)
+            if r.blocked_reasons
         ]
-        if unscored:
-            sentences.append(
-                ngettext(
-                    "%(count)s sản phẩm chưa có phiếu nộp nên chưa tính.",
-                    "%(count)s sản phẩm chưa có phiếu nộp nên chưa tính.",
-                    unscored,
-                )
-                % {"count": unscored}
-            )
-        if rejected:
-            sentences.append(
-                ngettext(
-                    "%(count)s hồ sơ bị loại nên không tính.",
-                    "%(count)s hồ sơ bị loại nên không tính.",
-                    len(rejected),
-                )
-                % {"count": len(rejected)}
-            )
-        message = " ".join(sentences)
+        standing = [r for r in results if not r.blocked_reasons]
+        fresh = sum(r.result_changed for r in standing)
+        message = computed_message(
+            total=len(evaluations),
+            fresh=fresh,
+            kept=len(standing) - fresh,
+            blocked=blocked,
+            unscored=len(evaluations) - len(rejected) - len(scored),
+            rejected=len(rejected),
+        )
         if blocked:
             messages.warning(request, message)
-        elif any(e.result_changed for e in results):
+        elif fresh:
             messages.success(request, message)
         else:
             messages.info(request, message)
@@ -544,50 +535,98 @@ def nothing_to_compute(evaluations, rejected):
     )
 
 
-def computed_sentence(count, blocked):
-    """How many results were worked out, and which products are blocked."""
-    if not blocked:
-        return ngettext(
-            "Đã tính kết quả cho %(count)s sản phẩm.",
-            "Đã tính kết quả cho %(count)s sản phẩm.",
-            count,
-        ) % {"count": count}
-    values = {
-        "count": count,
-        "blocked": len(blocked),
-        "products": "; ".join(e.dossier.registration.product.name for e in blocked),
-    }
+def computed_message(*, total, fresh, kept, blocked, unscored, rejected):
+    """What “Tính kết quả” did to each of the round's ``total`` products, each
+    counted once: ``fresh`` got a new result, ``kept`` the result they had,
+    ``blocked`` (product name, reasons) have none that stands, ``unscored`` have no
+    submitted sheet, ``rejected`` dossiers were rejected whole. The counts add up to
+    ``total``; a blocked product is not a result."""
+    count = fresh + kept
+    values = {"count": count, "total": total}
     if not count:
-        return (
+        sentences = [
             ngettext(
-                "Chưa tính được kết quả nào: %(blocked)s sản phẩm có phiếu nộp bị chặn "
-                "(%(products)s); lý do ghi ở bảng kết quả.",
-                "Chưa tính được kết quả nào: %(blocked)s sản phẩm có phiếu nộp bị chặn "
-                "(%(products)s); lý do ghi ở bảng kết quả.",
-                len(blocked),
+                "Chưa tính được kết quả nào trong %(total)s sản phẩm của đợt.",
+                "Chưa tính được kết quả nào trong %(total)s sản phẩm của đợt.",
+                total,
             )
             % values
+        ]
+    elif count == total:
+        sentences = [
+            ngettext(
+                "Đã tính kết quả cho %(count)s sản phẩm.",
+                "Đã tính kết quả cho %(count)s sản phẩm.",
+                count,
+            )
+            % values
+        ]
+    else:
+        sentences = [
+            ngettext(
+                "Đã tính kết quả cho %(count)s trong %(total)s sản phẩm của đợt.",
+                "Đã tính kết quả cho %(count)s trong %(total)s sản phẩm của đợt.",
+                total,
+            )
+            % values
+        ]
+    if fresh:
+        sentences.append(
+            ngettext(
+                "%(count)s sản phẩm có kết quả mới.",
+                "%(count)s sản phẩm có kết quả mới.",
+                fresh,
+            )
+            % {"count": fresh}
         )
-    return (
-        ngettext(
-            "Đã tính kết quả cho %(count)s sản phẩm; %(blocked)s sản phẩm bị chặn: "
-            "%(products)s (lý do ghi ở bảng kết quả).",
-            "Đã tính kết quả cho %(count)s sản phẩm; %(blocked)s sản phẩm bị chặn: "
-            "%(products)s (lý do ghi ở bảng kết quả).",
-            count,
+    if kept:
+        sentences.append(
+            ngettext(
+                "%(count)s sản phẩm giữ nguyên kết quả đã tính trước đó.",
+                "%(count)s sản phẩm giữ nguyên kết quả đã tính trước đó.",
+                kept,
+            )
+            % {"count": kept}
         )
-        % values
-    )
+    if blocked:
+        sentences.append(
+            ngettext(
+                "%(count)s sản phẩm bị chặn nên chưa có kết quả: %(products)s.",
+                "%(count)s sản phẩm bị chặn nên chưa có kết quả: %(products)s.",
+                len(blocked),
+            )
+            % {
+                "count": len(blocked),
+                "products": "; ".join(
+                    f"{name} ({why_blocked(reasons)})" for name, reasons in blocked
+                ),
+            }
+        )
+    if unscored:
+        sentences.append(
+            ngettext(
+                "%(count)s sản phẩm chưa có phiếu nộp nên chưa tính.",
+                "%(count)s sản phẩm chưa có phiếu nộp nên chưa tính.",
+                unscored,
+            )
+            % {"count": unscored}
+        )
+    if rejected:
+        sentences.append(
+            ngettext(
+                "%(count)s hồ sơ bị loại nên không tính.",
+                "%(count)s hồ sơ bị loại nên không tính.",
+                rejected,
+            )
+            % {"count": rejected}
+        )
+    return " ".join(sentences)
 
 
-def changed_sentence(changed):
-    if not changed:
-        return _("Không có kết quả nào thay đổi.")
-    return ngettext(
-        "%(count)s sản phẩm có kết quả mới.",
-        "%(count)s sản phẩm có kết quả mới.",
-        changed,
-    ) % {"count": changed}
+def why_blocked(reasons):
+    """A blocked result's reasons as one clause, to stand in brackets: each reason
+    is a sentence, the last one's full stop left to the sentence around it."""
+    return " ".join(str(reason) for reason in reasons).rstrip(".")
 
 
 class RoundClose(RoundAction):

@@ -5,7 +5,15 @@ registry and says what will change, ``committer`` writes a plan in one transacti
 and ``services`` ties them to an :class:`~registry.models.ImportBatch` and its job.
 """
 
-from .issues import ImportRefused, Issue
+from .issues import (
+    HINT_FIX_FILE,
+    HINT_REMOVE_PASSWORD,
+    HINT_SAVE_AGAIN,
+    HINT_SAVE_AS_XLSX,
+    HINT_YEAR,
+    ImportRefused,
+    Issue,
+)
 from .services import (
     commit_batch,
     create_batch,
@@ -16,6 +24,11 @@ from .services import (
 )
 
 __all__ = [
+    "HINT_FIX_FILE",
+    "HINT_REMOVE_PASSWORD",
+    "HINT_SAVE_AGAIN",
+    "HINT_SAVE_AS_XLSX",
+    "HINT_YEAR",
     "ImportRefused",
     "Issue",
     "commit_batch",

@@ -20,7 +20,7 @@ from ..enums import (
 )
 from ..models import Commune, District, Producer, Product, Registration
 from ..text import fold
-from .issues import ERROR, WARNING, ImportRefused, Issue
+from .issues import ERROR, HINT_YEAR, WARNING, ImportRefused, Issue
 from .reader import DistrictRow, SectionRow
 
 CREATE = "created"
@@ -312,11 +312,10 @@ class Planner:
             self.year, self.year_source = content.title_year, "title"
         else:
             raise ImportRefused(
-                _(
-                    "Không tìm thấy năm chương trình trong tiêu đề (ví dụ «NĂM "
-                    "2023»); hãy ghi rõ năm khi nhập."
-                ),
+                _("Không tìm thấy năm chương trình trong tiêu đề (ví dụ «NĂM 2023»)."),
                 sheet=content.sheet,
+                hint=_("Hãy ghi năm vào ô «Năm chương trình» khi tải tệp lên."),
+                hint_code=HINT_YEAR,
             )
         last = last_programme_year()
         if not FIRST_PROGRAMME_YEAR <= self.year <= last:

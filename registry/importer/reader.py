@@ -7,24 +7,41 @@ per product. A producer's cells are merged down over its products: a merged cell
 reads blank below its anchor, which means "same as above".
 
 The workbook is read by calamine (``python-calamine``), values only: 20,000 rows take
-it a fraction of a second.
+it a fraction of a second. Calamine reads a formula's value as the file keeps it, and
+a formula whose value the file does not keep (a workbook written by a program, not
+saved by Excel) as blank; such cells are found in the sheet's XML, which is searched
+only when it has a formula at all, and said at their row.
 """
 
+import html
+import posixpath
 import re
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from xml.etree import ElementTree
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum
 
 from ..enums import RegistrationKind
 from ..text import clean, fold, normalise_phone
-from .issues import WARNING, ImportRefused, Issue
+from .issues import (
+    HINT_REMOVE_PASSWORD,
+    HINT_SAVE_AGAIN,
+    HINT_SAVE_AS_XLSX,
+    WARNING,
+    ImportRefused,
+    Issue,
+)
 
 HEADER_SCAN_ROWS = 30
 HEADER_MIN_MATCHES = 3
 HEADER_CELL_MAX_LENGTH = 60
+# A column of formulas is said a row at a time for its first cells, then at once.
+FORMULA_WARNINGS_PER_COLUMN = 10
 
 NUMBER = "number"
 PRODUCT = "product"
@@ -247,16 +264,19 @@ def check_stream(handle, size):
         handle.seek(0)
         if "EncryptionInfo".encode("utf-16-le") in body:
             raise ImportRefused(
-                _(
-                    "Tệp được đặt mật khẩu. Hãy mở tệp bằng Excel, bỏ mật khẩu "
-                    "rồi lưu lại và tải lên lần nữa."
-                )
+                _("Tệp được đặt mật khẩu."),
+                hint=_(
+                    "Hãy mở tệp bằng Excel, bỏ mật khẩu rồi lưu lại và tải lên lần nữa."
+                ),
+                hint_code=HINT_REMOVE_PASSWORD,
             )
         raise ImportRefused(
-            _(
-                "Đây là tệp Excel cũ (.xls). Hãy mở bằng Excel, chọn «Lưu thành» "
-                "kiểu Sổ làm việc Excel (.xlsx) rồi tải lên lần nữa."
-            )
+            _("Đây là tệp Excel cũ (.xls)."),
+            hint=_(
+                "Hãy mở bằng Excel, chọn «Lưu thành» kiểu Sổ làm việc Excel (.xlsx) "
+                "rồi tải lên lần nữa."
+            ),
+            hint_code=HINT_SAVE_AS_XLSX,
         )
     handle.seek(0)
     if head.startswith(b"PK\x03\x04"):
@@ -279,10 +299,88 @@ def check_stream(handle, size):
 
 @dataclass
 class Sheet:
-    """A worksheet's cell values, row by row from A1; a blank cell is ``""``."""
+    """A worksheet's cell values, row by row from A1; a blank cell is ``""``.
+
+    ``formulas`` are the cells that hold a formula whose value the file does not
+    keep (read as blank), as ``{row index: {column index: formula}}`` from 0.
+    """
 
     title: str
     rows: list
+    formulas: dict = field(default_factory=dict)
+
+
+_MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_RELATIONSHIP_ID = (
+    "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+)
+_PACKAGE_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+_HAS_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
+_CELL = re.compile(rb"<((?:\w+:)?)c\b([^>]*?)(?:/>|>(.*?)</\1c>)", re.S)
+_CELL_REF = re.compile(rb'\br="([A-Z]{1,3})([0-9]+)"')
+_CELL_FORMULA = re.compile(rb"<(?:\w+:)?f\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?f>)", re.S)
+_CELL_VALUE = re.compile(rb"<(?:\w+:)?v>(.+?)</(?:\w+:)?v>", re.S)
+
+
+def _sheet_parts(archive):
+    """Each worksheet's name and the path of its XML in the archive."""
+    workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+    rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    targets = {
+        rel.get("Id"): rel.get("Target", "")
+        for rel in rels.iter(f"{_PACKAGE_NS}Relationship")
+    }
+    parts = {}
+    for sheet in workbook.iter(f"{_MAIN_NS}sheet"):
+        target = targets.get(sheet.get(_RELATIONSHIP_ID), "")
+        if target:
+            parts[sheet.get("name")] = (
+                target.lstrip("/")
+                if target.startswith("/")
+                else posixpath.normpath(posixpath.join("xl", target))
+            )
+    return parts
+
+
+def _column_index(letters):
+    index = 0
+    for letter in letters:
+        index = index * 26 + letter - 64  # bytes: ord("A") is 65
+    return index - 1
+
+
+def _unvalued_formulas(xml):
+    """The cells of a worksheet's XML holding a formula with no value kept, as
+    ``{row index: {column index: formula}}``; ``{}`` at once without a formula."""
+    if not _HAS_FORMULA.search(xml):
+        return {}
+    formulas = {}
+    for match in _CELL.finditer(xml):
+        body = match.group(3)
+        if not body or not (formula := _CELL_FORMULA.search(body)):
+            continue
+        if _CELL_VALUE.search(body) or not (ref := _CELL_REF.search(match.group(2))):
+            continue
+        text = html.unescape((formula.group(1) or b"").decode("utf-8", "replace"))
+        row = formulas.setdefault(int(ref.group(2)) - 1, {})
+        row[_column_index(ref.group(1))] = text
+    return formulas
+
+
+def _formulas(handle, names):
+    """:func:`_unvalued_formulas` of each worksheet named, by name. A part that
+    cannot be found leaves its sheet without (calamine has read the workbook)."""
+    handle.seek(0)
+    try:
+        with zipfile.ZipFile(handle) as archive:
+            parts = _sheet_parts(archive)
+            return {
+                name: _unvalued_formulas(archive.read(parts[name]))
+                for name in names
+                if parts.get(name) in archive.NameToInfo
+            }
+    except (KeyError, zipfile.BadZipFile, ElementTree.ParseError):
+        return {}
 
 
 def _whole_numbers(row):
@@ -294,39 +392,46 @@ def _whole_numbers(row):
     ]
 
 
-def _blank_merged(rows, ranges):
-    """A merged range reads blank below and beside its anchor, whatever text the
-    file keeps in the hidden cells: blank means "same as above"."""
+def _blank_merged(rows, ranges, formulas):
+    """A merged range reads blank below and beside its anchor, whatever text (or
+    formula) the file keeps in the hidden cells: blank means "same as above"."""
     for (top, left), (bottom, right) in ranges or ():
         for number in range(top, min(bottom + 1, len(rows))):
             row = rows[number]
             first = left + 1 if number == top else left
             for column in range(first, min(right + 1, len(row))):
                 row[column] = ""
+            if number in formulas:
+                for column in range(first, right + 1):
+                    formulas[number].pop(column, None)
 
 
 def _sheets(handle):
     """The workbook's worksheets (not chart sheets), in workbook order."""
     try:
         with CalamineWorkbook.from_filelike(handle) as book:
+            names = [
+                meta.name
+                for meta in book.sheets_metadata
+                if meta.typ == SheetTypeEnum.WorkSheet
+            ]
+            formulas = _formulas(handle, names)
             sheets = []
-            for meta in book.sheets_metadata:
-                if meta.typ != SheetTypeEnum.WorkSheet:
-                    continue
-                sheet = book.get_sheet_by_name(meta.name)
+            for name in names:
+                sheet = book.get_sheet_by_name(name)
                 rows = [
                     _whole_numbers(row)
                     for row in sheet.to_python(skip_empty_area=False)
                 ]
-                _blank_merged(rows, sheet.merged_cell_ranges)
-                sheets.append(Sheet(meta.name, rows))
+                unvalued = formulas.get(name, {})
+                _blank_merged(rows, sheet.merged_cell_ranges, unvalued)
+                sheets.append(Sheet(name, rows, unvalued))
             return sheets
     except CalamineError:
         raise ImportRefused(
-            _(
-                "Tệp .xlsx bị hỏng, không đọc được. Hãy mở lại bằng Excel, lưu lại "
-                "và tải lên lần nữa."
-            )
+            _("Tệp .xlsx bị hỏng, không đọc được."),
+            hint=_("Hãy mở lại bằng Excel, lưu lại và tải lên lần nữa."),
+            hint_code=HINT_SAVE_AGAIN,
         ) from None
 
 
@@ -426,7 +531,10 @@ def _read(sheets, progress):
         issues=issues,
     )
     total = len(sheet.rows)
+    formulas, more_formulas = sheet.formulas, {}
     for number, values in enumerate(sheet.rows[header_row:], start=header_row + 1):
+        if formulas and number - 1 in formulas:
+            _warn_formulas(content, sheet, number, formulas[number - 1], more_formulas)
         item = _classify(content, number, values)
         if item is not None:
             content.rows.append(item)
@@ -435,6 +543,7 @@ def _read(sheets, progress):
             progress(number, total)
     if progress:
         progress(total, total)
+    _warn_more_formulas(content, sheet, more_formulas)
     if not content.product_rows:
         raise ImportRefused(
             _("Danh sách không có dòng sản phẩm nào dưới dòng tiêu đề."),
@@ -442,6 +551,86 @@ def _read(sheets, progress):
             row=header_row,
         )
     return content
+
+
+def _column_name(content, sheet, key):
+    """A list's column as its header says it (the usual label if blank)."""
+    header = sheet.rows[content.header_row - 1]
+    index = content.columns[key]
+    return (clean(header[index]) if index < len(header) else "") or str(
+        column_labels()[key]
+    )
+
+
+def _warn_formulas(content, sheet, number, formulas, more):
+    """Say which cells of a list's column at row ``number`` hold a formula whose
+    value the file does not keep: they read blank. Past the first
+    ``FORMULA_WARNINGS_PER_COLUMN`` of a column, the rows go to ``more`` (column
+    key: row numbers), said at once by :func:`_warn_more_formulas`."""
+    for key, index in content.columns.items():
+        if index not in formulas:
+            continue
+        rows = more.setdefault(key, [])
+        rows.append(number)
+        if len(rows) > FORMULA_WARNINGS_PER_COLUMN:
+            continue
+        content.issues.append(
+            Issue(
+                WARNING,
+                content.sheet,
+                number,
+                _(
+                    "Ô %(cell)s (cột «%(column)s») chứa công thức «=%(formula)s» mà "
+                    "tệp không lưu giá trị, nên được đọc là ô trống. Hãy mở tệp bằng "
+                    "Excel và lưu lại để có giá trị của công thức, hoặc thay công "
+                    "thức bằng giá trị của nó."
+                )
+                % {
+                    "cell": f"{_column_letters(index)}{number}",
+                    "column": _column_name(content, sheet, key),
+                    "formula": formulas[index][:120],
+                },
+            )
+        )
+
+
+def _warn_more_formulas(content, sheet, more):
+    for key, rows in more.items():
+        rows = rows[FORMULA_WARNINGS_PER_COLUMN:]
+        if not rows:
+            continue
+        content.issues.append(
+            Issue(
+                WARNING,
+                content.sheet,
+                rows[0],
+                ngettext(
+                    "Và %(count)s ô khác của cột «%(column)s», từ dòng %(first)s "
+                    "đến dòng %(last)s, cũng chứa công thức mà tệp không lưu giá "
+                    "trị, nên được đọc là ô trống.",
+                    "Và %(count)s ô khác của cột «%(column)s», từ dòng %(first)s "
+                    "đến dòng %(last)s, cũng chứa công thức mà tệp không lưu giá "
+                    "trị, nên được đọc là ô trống.",
+                    len(rows),
+                )
+                % {
+                    "count": len(rows),
+                    "column": _column_name(content, sheet, key),
+                    "first": rows[0],
+                    "last": rows[-1],
+                },
+            )
+        )
+
+
+def _column_letters(index):
+    """The spreadsheet's name of a column, from 0: 0 is A, 26 is AA."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
 
 
 def _classify(content, number, values):

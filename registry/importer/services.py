@@ -16,7 +16,7 @@ from ocop.jobs import PASSING_FAULTS, JobTakenOver
 from ..enums import ImportStatus
 from ..models import ImportBatch
 from .committer import commit_plan
-from .issues import ERROR, WARNING, ImportRefused
+from .issues import ERROR, HINT_FIX_FILE, WARNING, ImportRefused
 from .planner import plan_import
 from .reader import read_workbook
 
@@ -85,6 +85,9 @@ def create_batch(handle, *, name, province, user=None, year=None):
 def _refused(exc):
     return {
         "refused": exc.message,
+        # Its parts, for the command line to word the hint its own way.
+        "reason": exc.reason,
+        "hint_code": exc.hint_code,
         "errors": 1,
         "warnings": 0,
         "issues": [
@@ -187,7 +190,9 @@ def commit_batch(batch, user=None, progress=None):
             plan = plan_import(content, batch.province, year=batch.year)
             if plan.has_errors:
                 raise ImportRefused(
-                    _("Danh sách còn lỗi; hãy sửa tệp rồi tải lên lại.")
+                    _("Danh sách còn lỗi."),
+                    hint=_("Hãy sửa tệp rồi tải lên lại."),
+                    hint_code=HINT_FIX_FILE,
                 )
             counts = commit_plan(plan, batch=locked)
             preview = plan.preview()

@@ -4,10 +4,15 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from registry.enums import ImportStatus, RegistrationKind
 from registry.importer import (
+    HINT_FIX_FILE,
+    HINT_REMOVE_PASSWORD,
+    HINT_SAVE_AGAIN,
+    HINT_SAVE_AS_XLSX,
+    HINT_YEAR,
     ImportRefused,
     commit_batch,
     preview_batch,
@@ -41,12 +46,21 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
+        self.as_json = options["json"]
         path = Path(options["file"])
+        if path.is_dir():
+            self._fail(
+                _(
+                    "%(path)s là một thư mục, không phải tệp: hãy ghi đường dẫn của "
+                    "tệp .xlsx cần nhập."
+                )
+                % {"path": path}
+            )
         if not path.is_file():
-            raise CommandError(_("Không có tệp %(path)s.") % {"path": path})
+            self._fail(_("Không có tệp %(path)s.") % {"path": path})
         province = Province.objects.filter(code=options["province"]).first()
         if province is None:
-            raise CommandError(
+            self._fail(
                 _("Chưa nạp đơn vị hành chính của tỉnh mã %(code)s.")
                 % {"code": options["province"]}
             )
@@ -57,20 +71,43 @@ class Command(BaseCommand):
             try:
                 preview = preview_file(path, province, options["year"]).preview()
             except ImportRefused as exc:
-                preview = {"refused": exc.message}
+                preview = refusal(exc)
             summary = None
 
-        if options["json"]:
-            output = dict(preview, committed=summary is not None)
-            self.stdout.write(json.dumps(output, ensure_ascii=False, indent=2))
-        elif "refused" not in preview:
-            self._print(preview, summary)
         if "refused" in preview:
-            raise CommandError(
-                _("Tệp bị từ chối: %(reason)s") % {"reason": preview["refused"]}
+            reason = refusal_text(preview)
+            self._fail(
+                _("Tệp bị từ chối: %(reason)s") % {"reason": reason},
+                {"refused": reason},
             )
         if options["commit"] and summary is None:
-            raise CommandError(_("Danh sách còn lỗi; chưa ghi gì vào cơ sở dữ liệu."))
+            self._fail(
+                ngettext(
+                    "Danh sách còn %(count)s lỗi; chưa ghi gì vào cơ sở dữ liệu. Hãy "
+                    "sửa tệp rồi chạy lại lệnh.",
+                    "Danh sách còn %(count)s lỗi; chưa ghi gì vào cơ sở dữ liệu. Hãy "
+                    "sửa tệp rồi chạy lại lệnh.",
+                    preview["errors"],
+                )
+                % {"count": preview["errors"]},
+                preview,
+                printed=lambda: self._print(preview, summary, is_commit=True),
+            )
+        if self.as_json:
+            output = dict(preview, committed=summary is not None)
+            self.stdout.write(json.dumps(output, ensure_ascii=False, indent=2))
+        else:
+            self._print(preview, summary, is_commit=options["commit"])
+
+    def _fail(self, message, output=None, printed=None):
+        """Stop with ``message`` (exit status 1); with --json, first print it as
+        JSON (``error``) with ``output``, else what ``printed`` prints."""
+        if self.as_json:
+            output = dict(output or {}, error=message, committed=False)
+            self.stdout.write(json.dumps(output, ensure_ascii=False, indent=2))
+        elif printed:
+            printed()
+        raise CommandError(message)
 
     def _commit(self, path, province, year):
         with path.open("rb") as handle:
@@ -81,10 +118,10 @@ class Command(BaseCommand):
         try:
             summary = commit_batch(batch)
         except ImportRefused as exc:
-            raise CommandError(exc.message) from exc
+            self._fail(refusal_text(refusal(exc)))
         return preview, summary
 
-    def _print(self, preview, summary):
+    def _print(self, preview, summary, *, is_commit):
         write = self.stdout.write
         write(
             _("Trang tính «%(sheet)s», dòng tiêu đề %(row)s, năm %(year)s.")
@@ -135,5 +172,46 @@ class Command(BaseCommand):
             write(f"  [{level}] {where}: {issue['message']}")
         if summary is not None:
             write(self.style.SUCCESS(_("Đã ghi vào cơ sở dữ liệu.")))
-        else:
-            write(_("Chưa ghi gì: thêm --commit để ghi."))
+        elif not is_commit:
+            # With --commit, the command stops next, saying why nothing was written.
+            if preview["errors"]:
+                write(
+                    _(
+                        "Chưa ghi gì: hãy sửa các lỗi trên rồi chạy lại lệnh với "
+                        "--commit."
+                    )
+                )
+            else:
+                write(_("Chưa ghi gì: thêm --commit để ghi."))
+
+
+# The refusals' hints as the command line does them: the upload page's say to
+# upload the file again, or to fill in the year on the page.
+COMMAND_HINTS = {
+    HINT_SAVE_AS_XLSX: gettext_lazy(
+        "Hãy mở bằng Excel, chọn «Lưu thành» kiểu Sổ làm việc Excel (.xlsx) rồi "
+        "chạy lại lệnh với tệp .xlsx."
+    ),
+    HINT_REMOVE_PASSWORD: gettext_lazy(
+        "Hãy mở tệp bằng Excel, bỏ mật khẩu, lưu lại rồi chạy lại lệnh."
+    ),
+    HINT_SAVE_AGAIN: gettext_lazy("Hãy mở lại bằng Excel, lưu lại rồi chạy lại lệnh."),
+    HINT_FIX_FILE: gettext_lazy("Hãy sửa tệp rồi chạy lại lệnh."),
+    HINT_YEAR: gettext_lazy(
+        "Hãy ghi năm chương trình bằng --year, ví dụ: --year 2023."
+    ),
+}
+
+
+def refusal(exc):
+    """An ``ImportRefused`` as a refused batch's preview keeps it."""
+    return {"refused": exc.message, "reason": exc.reason, "hint_code": exc.hint_code}
+
+
+def refusal_text(refused):
+    """A refusal (``reason``, ``hint_code``, and ``refused`` as the upload page
+    says it) in the command's words: the reason, then the command's own hint."""
+    hint = COMMAND_HINTS.get(refused.get("hint_code", ""))
+    if hint is None:
+        return refused["refused"]
+    return f"{refused['reason']} {hint}"
