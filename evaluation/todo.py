@@ -12,7 +12,7 @@ from .enums import SAMPLES_REQUIRED, DossierState, TierLevel
 from .permissions import visible_dossiers
 
 # The home page lists at most this many; the dossier list has them all.
-TODO_SHOWN = 20
+TODO_SHOWN = 10
 
 # What each role does next on a dossier in each state.
 NEXT_STEPS = {

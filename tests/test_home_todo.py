@@ -198,3 +198,15 @@ def test_home_with_the_panel_answers_in_a_fixed_number_of_queries(
 # The session, the user, the years, the panel's dossiers, the four counts and the
 # districts' names, the user's and their groups' permissions (the menu).
 HOME_WITH_PANEL_QUERIES = 11
+
+
+def test_home_lists_the_first_ten_and_links_the_rest(client, officer, commune_officer):
+    for number in range(12):
+        submitted(officer, f"Du lịch bản số {number}", date(2023, 4, 3))
+    client.force_login(commune_officer)
+
+    response = client.get(reverse("registry:home"))
+
+    content = response.content.decode()
+    assert (len(response.context["to_do"]), response.context["to_do_more"]) == (10, 2)
+    assert "và 2 hồ sơ khác: xem danh sách hồ sơ" in content
