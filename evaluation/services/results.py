@@ -33,6 +33,17 @@ from ._helpers import (
     _require_unfrozen,
 )
 
+# What computing a result writes on the evaluation.
+RESULT_FIELDS = (
+    "score",
+    "stars",
+    "is_knocked_out",
+    "outcome",
+    "certifying_tier",
+    "blocked_reasons",
+    "computed_at",
+)
+
 
 def council_rules(province):
     settings = CouncilSettings.for_province(province)
@@ -140,17 +151,7 @@ def compute_result(evaluation, actor=None):
         evaluation.save(update_fields=["computed_at"])
         return evaluation
 
-    evaluation.save(
-        update_fields=[
-            "score",
-            "stars",
-            "is_knocked_out",
-            "outcome",
-            "certifying_tier",
-            "blocked_reasons",
-            "computed_at",
-        ]
-    )
+    evaluation.save(update_fields=RESULT_FIELDS)
     audit.record(
         actor,
         "evaluation.result.computed",
@@ -330,13 +331,7 @@ def _reject(evaluation, actor, rejected_when, detail, *, at_precheck):
             "rejection_detail",
             "rejected_by",
             "rejected_at",
-            "score",
-            "stars",
-            "is_knocked_out",
-            "outcome",
-            "certifying_tier",
-            "blocked_reasons",
-            "computed_at",
+            *RESULT_FIELDS,
         ]
     )
     audit.record(

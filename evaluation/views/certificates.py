@@ -7,7 +7,6 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
-from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.generic import DetailView, View
@@ -21,7 +20,7 @@ from ..certificate_forms import EarlierCertificateForm, RevokeForm
 from ..enums import CertificateStatus
 from ..models import REVOCATION_DAYS, Certificate
 from ..permissions import can_open, visible_certificates, visible_dossiers
-from .common import apply_to_form
+from .common import apply_to_form, detail_page_again
 
 
 class CertificateDetail(LoginRequiredMixin, DetailView):
@@ -103,11 +102,7 @@ class CertificateRevoke(LoginRequiredMixin, View):
                     % {"number": certificate.number},
                 )
                 return redirect(certificate.get_absolute_url())
-        view = CertificateDetail()
-        view.setup(request, pk=pk)
-        view.object = view.get_object()
-        context = view.get_context_data(object=view.object, revoke_form=form)
-        return TemplateResponse(request, view.template_name, context, status=400)
+        return detail_page_again(request, CertificateDetail, pk, revoke_form=form)
 
 
 class EarlierCertificateRecord(LoginRequiredMixin, View):
@@ -129,13 +124,9 @@ class EarlierCertificateRecord(LoginRequiredMixin, View):
             else:
                 say_recorded(request, certificate)
                 return redirect(product.get_absolute_url() + "#earlier-certificate")
-        view = ProductDetail()
-        view.setup(request, pk=product.pk)
-        view.object = view.get_object()
-        context = view.get_context_data(
-            object=view.object, earlier_certificate_form=form
+        return detail_page_again(
+            request, ProductDetail, product.pk, earlier_certificate_form=form
         )
-        return TemplateResponse(request, view.template_name, context, status=400)
 
 
 def say_recorded(request, certificate):

@@ -8,7 +8,6 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Exists, OuterRef
 from django.shortcuts import get_object_or_404, redirect
-from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView, View
 
@@ -33,7 +32,7 @@ from ..permissions import (
     sees_conflict_reasons,
     visible_rounds,
 )
-from .common import PAGE_SIZE, apply_to_form
+from .common import PAGE_SIZE, apply_to_form, detail_page_again, list_page_again
 from .history import sentence
 from .rounds import councils_to_manage
 
@@ -128,11 +127,7 @@ class CouncilCreate(LoginRequiredMixin, View):
             else:
                 messages.success(request, _("Đã thành lập hội đồng."))
                 return redirect("evaluation:council-detail", pk=council.pk)
-        view = CouncilList()
-        view.setup(request)
-        view.object_list = view.get_queryset()
-        context = view.get_context_data(form=form)
-        return TemplateResponse(request, view.template_name, context, status=400)
+        return list_page_again(request, CouncilList, form=form)
 
 
 def role_label(value):
@@ -281,11 +276,7 @@ class CouncilAction(LoginRequiredMixin, View):
         return response or redirect("evaluation:council-detail", pk=council.pk)
 
     def rerender(self, request, council, **forms):
-        view = CouncilDetail()
-        view.setup(request, pk=council.pk)
-        view.object = view.get_object()
-        context = view.get_context_data(object=view.object, **forms)
-        return TemplateResponse(request, view.template_name, context, status=400)
+        return detail_page_again(request, CouncilDetail, council.pk, **forms)
 
 
 class CouncilAddMember(CouncilAction):

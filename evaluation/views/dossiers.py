@@ -11,7 +11,6 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import OuterRef, Q, Subquery
 from django.shortcuts import get_object_or_404, redirect
-from django.template.response import TemplateResponse
 from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -58,7 +57,7 @@ from ..permissions import (
 from ..renewal import reevaluation_timing
 from ..services.dossiers import RETURNABLE_STATES
 from ..suggest import suggest_product_set
-from .common import PAGE_SIZE, apply_to_form, report_refusal
+from .common import PAGE_SIZE, apply_to_form, detail_page_again, report_refusal
 from .sheet import bands_json, js_messages, sheet_parts
 
 
@@ -380,11 +379,9 @@ class DossierAction(LoginRequiredMixin, View):
         return []
 
     def rerender(self, request, **forms):
-        view = DossierDetail()
-        view.setup(request, pk=self.dossier.pk)
-        view.object = self.dossier
-        context = view.get_context_data(object=self.dossier, **forms)
-        return TemplateResponse(request, view.template_name, context, status=400)
+        return detail_page_again(
+            request, DossierDetail, self.dossier.pk, self.dossier, **forms
+        )
 
 
 def moved_on_message(dossier, action):

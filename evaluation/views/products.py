@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
-from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.generic import ListView, View
@@ -20,7 +19,7 @@ from ..forms import ProductSetForm
 from ..models import Evaluation
 from ..permissions import with_result_visibility
 from ..templatetags.evaluation_history import HISTORY_LINES, mark_hidden_results
-from .common import apply_to_form
+from .common import apply_to_form, detail_page_again
 
 
 class ProductSetConfirm(LoginRequiredMixin, View):
@@ -46,11 +45,9 @@ class ProductSetConfirm(LoginRequiredMixin, View):
         return self.rerender(request, product, form)
 
     def rerender(self, request, product, form):
-        view = ProductDetail()
-        view.setup(request, pk=product.pk)
-        view.object = view.get_object()
-        context = view.get_context_data(object=view.object, product_set_form=form)
-        return TemplateResponse(request, view.template_name, context, status=400)
+        return detail_page_again(
+            request, ProductDetail, product.pk, product_set_form=form
+        )
 
 
 def say(request, product, product_set):

@@ -46,7 +46,14 @@ from ..permissions import (
     visible_evaluations,
     visible_rounds,
 )
-from .common import PAGE_SIZE, apply_to_form, error_messages, report_refusal
+from .common import (
+    PAGE_SIZE,
+    apply_to_form,
+    detail_page_again,
+    error_messages,
+    list_page_again,
+    report_refusal,
+)
 
 # The area filter's value for the rounds of a whole province (no district).
 WHOLE_PROVINCE = "province"
@@ -158,11 +165,7 @@ class RoundCreate(LoginRequiredMixin, View):
             else:
                 messages.success(request, _("Đã mở đợt đánh giá."))
                 return redirect("evaluation:round-detail", pk=round.pk)
-        view = RoundList()
-        view.setup(request)
-        view.object_list = view.get_queryset()
-        context = view.get_context_data(form=form)
-        return TemplateResponse(request, view.template_name, context, status=400)
+        return list_page_again(request, RoundList, form=form)
 
 
 class RoundDetail(LoginRequiredMixin, DetailView):
@@ -408,11 +411,7 @@ class RoundAction(LoginRequiredMixin, View):
         return user.has_perm(self.permission, round)
 
     def rerender(self, request, round, **forms):
-        view = RoundDetail()
-        view.setup(request, pk=round.pk)
-        view.object = view.get_object()
-        context = view.get_context_data(object=view.object, **forms)
-        return TemplateResponse(request, view.template_name, context, status=400)
+        return detail_page_again(request, RoundDetail, round.pk, **forms)
 
 
 class RoundAddDossiers(RoundAction):

@@ -9,21 +9,22 @@ reads blank below its anchor, which means "same as above".
 The workbook is read by calamine (``python-calamine``), values only: 20,000 rows take
 it a fraction of a second. Calamine reads a formula's value as the file keeps it, and
 a formula whose value the file does not keep (a workbook written by a program, not
-saved by Excel) as blank; such cells are found in the sheet's XML, which is searched
-only when it has a formula at all, and said at their row.
+saved by Excel) as blank; openpyxl reads the formulas, only when a worksheet's XML
+has one at all, and a formula cell that reads blank is said at its row.
 """
 
-import html
-import posixpath
 import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from xml.etree import ElementTree
 
+import openpyxl
 from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet.formula import ArrayFormula
 from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum
 
 from ..enums import RegistrationKind
@@ -310,77 +311,64 @@ class Sheet:
     formulas: dict = field(default_factory=dict)
 
 
-_MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-_RELATIONSHIP_ID = (
-    "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
-)
-_PACKAGE_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _HAS_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
-_CELL = re.compile(rb"<((?:\w+:)?)c\b([^>]*?)(?:/>|>(.*?)</\1c>)", re.S)
-_CELL_REF = re.compile(rb'\br="([A-Z]{1,3})([0-9]+)"')
-_CELL_FORMULA = re.compile(rb"<(?:\w+:)?f\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?f>)", re.S)
-_CELL_VALUE = re.compile(rb"<(?:\w+:)?v>(.+?)</(?:\w+:)?v>", re.S)
 
 
-def _sheet_parts(archive):
-    """Each worksheet's name and the path of its XML in the archive."""
-    workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
-    rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
-    targets = {
-        rel.get("Id"): rel.get("Target", "")
-        for rel in rels.iter(f"{_PACKAGE_NS}Relationship")
-    }
-    parts = {}
-    for sheet in workbook.iter(f"{_MAIN_NS}sheet"):
-        target = targets.get(sheet.get(_RELATIONSHIP_ID), "")
-        if target:
-            parts[sheet.get("name")] = (
-                target.lstrip("/")
-                if target.startswith("/")
-                else posixpath.normpath(posixpath.join("xl", target))
-            )
-    return parts
-
-
-def _column_index(letters):
-    index = 0
-    for letter in letters:
-        index = index * 26 + letter - 64  # bytes: ord("A") is 65
-    return index - 1
-
-
-def _unvalued_formulas(xml):
-    """The cells of a worksheet's XML holding a formula with no value kept, as
-    ``{row index: {column index: formula}}``; ``{}`` at once without a formula."""
-    if not _HAS_FORMULA.search(xml):
-        return {}
-    formulas = {}
-    for match in _CELL.finditer(xml):
-        body = match.group(3)
-        if not body or not (formula := _CELL_FORMULA.search(body)):
-            continue
-        if _CELL_VALUE.search(body) or not (ref := _CELL_REF.search(match.group(2))):
-            continue
-        text = html.unescape((formula.group(1) or b"").decode("utf-8", "replace"))
-        row = formulas.setdefault(int(ref.group(2)) - 1, {})
-        row[_column_index(ref.group(1))] = text
-    return formulas
-
-
-def _formulas(handle, names):
-    """:func:`_unvalued_formulas` of each worksheet named, by name. A part that
-    cannot be found leaves its sheet without (calamine has read the workbook)."""
+def _has_formula(handle):
+    """True if a worksheet of the workbook holds a formula: a search of its XML,
+    quick beside reading the cells (~30 ms for 20,000 rows)."""
     handle.seek(0)
     try:
         with zipfile.ZipFile(handle) as archive:
-            parts = _sheet_parts(archive)
-            return {
-                name: _unvalued_formulas(archive.read(parts[name]))
-                for name in names
-                if parts.get(name) in archive.NameToInfo
-            }
-    except (KeyError, zipfile.BadZipFile, ElementTree.ParseError):
+            return any(
+                _HAS_FORMULA.search(archive.read(info))
+                for info in archive.infolist()
+                if info.filename.startswith("xl/worksheets/")
+                and info.filename.endswith(".xml")
+            )
+    except zipfile.BadZipFile:
+        return False
+
+
+def _formulas(handle, names):
+    """The formula cells of each worksheet named, as ``{name: {row index: {column
+    index: formula without its "="}}}`` from 0, read by openpyxl, and only when the
+    workbook has a formula at all. A workbook openpyxl cannot read leaves its
+    sheets without (calamine has read the values)."""
+    if not _has_formula(handle):
         return {}
+    handle.seek(0)
+    try:
+        book = openpyxl.load_workbook(handle, read_only=True, data_only=False)
+    except (KeyError, ValueError, zipfile.BadZipFile, InvalidFileException):
+        return {}
+    try:
+        return {name: _formula_cells(book[name]) for name in names if name in book}
+    finally:
+        book.close()
+
+
+def _formula_cells(worksheet):
+    formulas = {}
+    for number, values in enumerate(worksheet.iter_rows(values_only=True)):
+        for column, value in enumerate(values):
+            if isinstance(value, ArrayFormula):
+                value = value.text
+            if isinstance(value, str) and value.startswith("="):
+                formulas.setdefault(number, {})[column] = value[1:]
+    return formulas
+
+
+def _unvalued(rows, formulas):
+    """Of a sheet's formula cells, those that read blank: the file keeps no value
+    for them."""
+    unvalued = {}
+    for number, cells in formulas.items():
+        row = rows[number] if number < len(rows) else ()
+        for column, formula in cells.items():
+            if column >= len(row) or row[column] == "":
+                unvalued.setdefault(number, {})[column] = formula
+    return unvalued
 
 
 def _whole_numbers(row):
@@ -423,7 +411,7 @@ def _sheets(handle):
                     _whole_numbers(row)
                     for row in sheet.to_python(skip_empty_area=False)
                 ]
-                unvalued = formulas.get(name, {})
+                unvalued = _unvalued(rows, formulas.get(name, {}))
                 _blank_merged(rows, sheet.merged_cell_ranges, unvalued)
                 sheets.append(Sheet(name, rows, unvalued))
             return sheets
@@ -586,7 +574,7 @@ def _warn_formulas(content, sheet, number, formulas, more):
                     "thức bằng giá trị của nó."
                 )
                 % {
-                    "cell": f"{_column_letters(index)}{number}",
+                    "cell": f"{get_column_letter(index + 1)}{number}",
                     "column": _column_name(content, sheet, key),
                     "formula": formulas[index][:120],
                 },
@@ -621,16 +609,6 @@ def _warn_more_formulas(content, sheet, more):
                 },
             )
         )
-
-
-def _column_letters(index):
-    """The spreadsheet's name of a column, from 0: 0 is A, 26 is AA."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 def _classify(content, number, values):
